@@ -1,0 +1,103 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// ErrLocked is returned (wrapped in a *LockedError) when the state lock could
+// not be had before the context ended.
+var ErrLocked = errors.New("state is locked")
+
+// LockedError names who holds the lock, as far as it is known.
+type LockedError struct {
+	Holder string // "pid 4242 (magister-notify tray) since 10:42:07", or ""
+	Err    error  // the context's error
+}
+
+func (e *LockedError) Error() string {
+	if e.Holder == "" {
+		return "state is locked by another magister-notify process"
+	}
+	return "state is locked by " + e.Holder
+}
+
+// Is makes errors.Is(err, ErrLocked) true.
+func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// Unwrap returns the context error that ended the wait.
+func (e *LockedError) Unwrap() error { return e.Err }
+
+// holderOffset is where the holder line starts in the lock file. Windows
+// locks byte 0 of the file (LockFileEx over one byte) and then refuses other
+// handles access to it, so the line lives after it.
+const (
+	holderOffset = 1
+	holderWidth  = 160
+)
+
+// lockFile takes the lock on path, shared or exclusive, waiting while ctx
+// allows. An exclusive holder writes who it is into the file.
+func lockFile(ctx context.Context, path string, exclusive bool, owner string) (unlock func(), err error) {
+	fl := flock.New(path, flock.SetPermissions(0o600))
+	try := fl.TryRLock
+	if exclusive {
+		try = fl.TryLock
+	}
+	delay := 500 * time.Microsecond
+	for {
+		ok, err := try()
+		if err != nil {
+			return nil, fmt.Errorf("state: lock %s: %w", path, err)
+		}
+		if ok {
+			break
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, &LockedError{Holder: readHolder(path), Err: ctx.Err()}
+		case <-t.C:
+		}
+		delay = min(delay*2, 20*time.Millisecond)
+	}
+	if !exclusive {
+		return func() { fl.Unlock() }, nil
+	}
+	line := fmt.Sprintf("pid %d (%s) since %s", os.Getpid(), owner, time.Now().Format("15:04:05"))
+	writeHolder(path, line)
+	return func() {
+		writeHolder(path, "")
+		fl.Unlock()
+	}, nil
+}
+
+// writeHolder records line in the lock file. It is advice for error
+// messages only, so failures are ignored.
+func writeHolder(path, line string) {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0o600)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	buf := []byte(fmt.Sprintf("%-*.*s\n", holderWidth-1, holderWidth-1, line))
+	f.WriteAt(buf, holderOffset)
+}
+
+func readHolder(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	buf := make([]byte, holderWidth)
+	n, _ := f.ReadAt(buf, holderOffset)
+	return strings.TrimSpace(string(buf[:n]))
+}

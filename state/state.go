@@ -1,0 +1,246 @@
+// Package state is the single source of truth shared by the tray and every CLI
+// run: one schema-versioned JSON file that can only be changed inside a locked,
+// atomic, durable transaction (Store.Update) and read under a shared lock
+// (Store.View).
+package state
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// SchemaVersion is the version of the state file this build writes.
+const SchemaVersion = 1
+
+// HistoryLimit is how many delivered notifications the history keeps.
+const HistoryLimit = 500
+
+// The kinds of things the app watches. They name seen sets, toggles and
+// notifications alike.
+const (
+	KindGrades   = "grades"
+	KindSchedule = "schedule"
+	KindTests    = "tests"
+	KindHomework = "homework"
+	KindMessages = "messages"
+)
+
+// Kinds lists every kind in menu order.
+var Kinds = []string{KindGrades, KindSchedule, KindTests, KindHomework, KindMessages}
+
+// State is everything the app remembers. Callers get a private copy inside
+// View and Update; only Update's copy is ever written back.
+type State struct {
+	Version     int          `json:"version"`
+	Settings    Settings     `json:"settings"`
+	Accounts    []Account    `json:"accounts,omitempty"`
+	Outbox      []Entry      `json:"outbox,omitempty"`
+	History     []Entry      `json:"history,omitempty"`
+	Health      Health       `json:"health"`
+	Quarantined []Quarantine `json:"quarantined,omitempty"`
+}
+
+// Settings are the user's choices. The zero value of each field means "the
+// default", so an older file without a field behaves sensibly.
+type Settings struct {
+	Interval   Duration        `json:"interval,omitempty"`
+	QuietHours QuietHours      `json:"quiet_hours"`
+	Disabled   map[string]bool `json:"disabled_kinds,omitempty"`
+	PauseUntil time.Time       `json:"pause_until,omitzero"`
+	Language   string          `json:"language,omitempty"`
+	Sinks      []string        `json:"sinks,omitempty"`
+	LookAhead  Duration        `json:"look_ahead,omitempty"`
+	// TestReminder is when to announce a test: "HH:MM" on the day before.
+	TestReminder     string   `json:"test_reminder,omitempty"`
+	HomeworkReminder Duration `json:"homework_reminder,omitempty"`
+}
+
+// QuietHours holds notifications back between Start and End (local "HH:MM").
+// Both empty means the default, 22:00–07:00; Off switches them off.
+type QuietHours struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+	Off   bool   `json:"off,omitempty"`
+}
+
+// Defaults applied when a setting is zero.
+const (
+	DefaultInterval         = 15 * time.Minute
+	MinInterval             = 5 * time.Minute
+	DefaultLookAhead        = 7 * 24 * time.Hour
+	DefaultHomeworkReminder = 24 * time.Hour
+	DefaultTestReminder     = "18:00"
+	DefaultQuietStart       = "22:00"
+	DefaultQuietEnd         = "07:00"
+	DefaultLanguage         = "nl"
+)
+
+// EffectiveInterval is the poll interval with the default and the minimum applied.
+func (s Settings) EffectiveInterval() time.Duration {
+	d := time.Duration(s.Interval)
+	if d == 0 {
+		return DefaultInterval
+	}
+	return max(d, MinInterval)
+}
+
+// KindEnabled reports whether notifications of kind are switched on.
+func (s Settings) KindEnabled(kind string) bool { return !s.Disabled[kind] }
+
+// Paused reports whether notifications are paused at now.
+func (s Settings) Paused(now time.Time) bool { return now.Before(s.PauseUntil) }
+
+// Account is one Magister login. It holds no secrets: tokens live in the
+// keyring or the token file, found by Key.
+type Account struct {
+	Key      string    `json:"key"`
+	School   string    `json:"school"`
+	BaseURL  string    `json:"base_url,omitempty"`
+	PersonID int       `json:"person_id"`
+	Name     string    `json:"name,omitempty"`
+	IsParent bool      `json:"is_parent,omitempty"`
+	Children []Child   `json:"children,omitempty"`
+	Added    time.Time `json:"added,omitzero"`
+}
+
+// Child is a student whose Magister is watched. A student account is its own
+// only child.
+type Child struct {
+	ID        int    `json:"id"`
+	FirstName string `json:"first_name"`
+	Muted     bool   `json:"muted,omitempty"`
+	// Privacy is "full" (default), "subject" or "minimal".
+	Privacy string `json:"privacy,omitempty"`
+	// Seen maps a kind to what has been seen of it.
+	Seen map[string]*SeenSet `json:"seen,omitempty"`
+}
+
+// SeenSet is what has been seen of one kind for one child. A set that has not
+// been Baselined yet takes its first successful fetch silently.
+type SeenSet struct {
+	Baselined bool
+	Items     map[string]SeenItem
+}
+
+// SeenItem remembers one item by id: a fingerprint to detect changes and the
+// moment it may be forgotten (the end of its school year).
+type SeenItem struct {
+	Fingerprint string
+	Expires     int64 // Unix seconds; 0 means never
+}
+
+// SeenCount is the number of items seen, over every child and kind.
+func (s *State) SeenCount() int {
+	n := 0
+	for _, a := range s.Accounts {
+		for _, c := range a.Children {
+			for _, set := range c.Seen {
+				n += len(set.Items)
+			}
+		}
+	}
+	return n
+}
+
+// Entry is one notification, first in the outbox and, once delivered, in the
+// history. Lease fields let one deliverer claim it at a time.
+type Entry struct {
+	ID       string    `json:"id"`
+	Kind     string    `json:"kind"`
+	Account  string    `json:"account,omitempty"`
+	ChildID  int       `json:"child_id,omitempty"`
+	Child    string    `json:"child,omitempty"`
+	Title    string    `json:"title"`
+	Body     string    `json:"body,omitempty"`
+	URL      string    `json:"url,omitempty"`
+	Urgent   bool      `json:"urgent,omitempty"`
+	Created  time.Time `json:"created"`
+	NotBefore time.Time `json:"not_before,omitzero"`
+
+	LeaseOwner  string    `json:"lease_owner,omitempty"`
+	LeaseUntil  time.Time `json:"lease_until,omitzero"`
+	Attempts    int       `json:"attempts,omitempty"`
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	LastError   string    `json:"last_error,omitempty"`
+	Delivered   time.Time `json:"delivered,omitzero"`
+}
+
+// Health describes how the checks are going.
+type Health struct {
+	LastAttempt         time.Time `json:"last_attempt,omitzero"`
+	LastSuccess         time.Time `json:"last_success,omitzero"`
+	LastError           string    `json:"last_error,omitempty"`
+	ConsecutiveFailures int       `json:"consecutive_failures,omitempty"`
+	RetryAt             time.Time `json:"retry_at,omitzero"`
+}
+
+// Quarantine records a state file that could not be read and was moved aside.
+type Quarantine struct {
+	File   string    `json:"file"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+// Duration is a time.Duration written as text ("15m0s") in the state file.
+type Duration time.Duration
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// SchoolYearEnd returns the first moment after the Dutch school year that
+// contains t: school years run from 1 August to 31 July. Seen items use it
+// as their expiry, which keeps the state bounded.
+func SchoolYearEnd(t time.Time) time.Time {
+	y := t.Year()
+	if t.Month() >= time.August {
+		y++
+	}
+	return time.Date(y, time.August, 1, 0, 0, 0, 0, t.Location())
+}
+
+// newState is the state of a fresh install.
+func newState() *State { return &State{Version: SchemaVersion} }
+
+// normalize enforces the bounds every written state keeps: expired seen items
+// are forgotten and the history keeps only its newest HistoryLimit entries.
+func (s *State) normalize(now time.Time) {
+	s.Version = SchemaVersion
+	cut := now.Unix()
+	for ai := range s.Accounts {
+		for ci := range s.Accounts[ai].Children {
+			for _, set := range s.Accounts[ai].Children[ci].Seen {
+				if set == nil {
+					continue
+				}
+				for id, it := range set.Items {
+					if it.Expires != 0 && it.Expires <= cut {
+						delete(set.Items, id)
+					}
+				}
+			}
+		}
+	}
+	if len(s.History) > HistoryLimit {
+		sort.SliceStable(s.History, func(i, j int) bool {
+			return s.History[i].Delivered.Before(s.History[j].Delivered)
+		})
+		s.History = append([]Entry(nil), s.History[len(s.History)-HistoryLimit:]...)
+	}
+}
+
+// String is a short description for logs, never containing personal data.
+func (s *State) String() string {
+	return fmt.Sprintf("state v%d: %d accounts, %d seen, %d pending, %d history",
+		s.Version, len(s.Accounts), s.SeenCount(), len(s.Outbox), len(s.History))
+}

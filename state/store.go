@@ -1,0 +1,296 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+)
+
+// File names inside the state directory.
+const (
+	FileName     = "state.json"
+	LockName     = "state.lock"
+	TrayLockName = "tray.lock"
+	TokensName   = "tokens.json"
+	LogName      = "magister-notify.log"
+)
+
+// quarantineLimit is how many quarantine records a state keeps.
+const quarantineLimit = 10
+
+// DefaultLockTimeout bounds a lock wait when the context has no deadline.
+const DefaultLockTimeout = 30 * time.Second
+
+// Store is a state directory. It is safe for use by several goroutines and
+// several processes at once: every change is one Update transaction.
+type Store struct {
+	dir         string
+	owner       string
+	now         func() time.Time
+	lockTimeout time.Duration
+}
+
+// An Option configures a Store.
+type Option func(*Store)
+
+// WithOwner sets how this process describes itself to others waiting for the
+// lock, e.g. "magister-notify tray".
+func WithOwner(owner string) Option { return func(s *Store) { s.owner = owner } }
+
+// WithClock replaces time.Now, for tests.
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// WithLockTimeout sets how long a lock wait may take when the context has no
+// deadline of its own.
+func WithLockTimeout(d time.Duration) Option { return func(s *Store) { s.lockTimeout = d } }
+
+// DefaultDir is the state directory used when none is given:
+// os.UserConfigDir()/magister-notify.
+func DefaultDir() (string, error) {
+	base, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("state: find the configuration directory: %w", err)
+	}
+	return filepath.Join(base, "magister-notify"), nil
+}
+
+// Open opens the state directory dir, creating it when needed and repairing
+// its permissions (directory 0700, files 0600). It does not read the state.
+func Open(dir string, opts ...Option) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("state: no state directory given")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	s := &Store{
+		dir:         abs,
+		owner:       filepath.Base(os.Args[0]),
+		now:         time.Now,
+		lockTimeout: DefaultLockTimeout,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		return nil, fmt.Errorf("state: create %s: %w", abs, err)
+	}
+	if err := repairModes(abs); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func repairModes(dir string) error {
+	if err := fixMode(dir, 0o700); err != nil {
+		return err
+	}
+	for _, name := range []string{FileName, LockName, TrayLockName, TokensName, LogName} {
+		if err := fixMode(filepath.Join(dir, name), 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+func fixMode(path string, want fs.FileMode) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if st.Mode().Perm() == want {
+		return nil
+	}
+	if err := os.Chmod(path, want); err != nil {
+		return fmt.Errorf("state: restrict permissions of %s: %w", path, err)
+	}
+	return nil
+}
+
+// Dir is the state directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Path is the state file.
+func (s *Store) Path() string { return filepath.Join(s.dir, FileName) }
+
+func (s *Store) lockPath() string { return filepath.Join(s.dir, LockName) }
+
+// View calls fn with a fresh copy of the state, read under the shared lock.
+// The lock is released before fn runs; changes fn makes are not saved.
+// A damaged state file is quarantined first (see Update).
+func (s *Store) View(ctx context.Context, fn func(State) error) error {
+	st, err := s.readShared(ctx)
+	var corrupt *CorruptError
+	if errors.As(err, &corrupt) {
+		// Quarantining needs the exclusive lock; Update does it.
+		if err := s.Update(ctx, func(*State) error { return nil }); err != nil {
+			return err
+		}
+		st, err = s.readShared(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	return fn(*st)
+}
+
+func (s *Store) readShared(ctx context.Context) (*State, error) {
+	ctx, cancel := s.lockContext(ctx)
+	defer cancel()
+	unlock, err := lockFile(ctx, s.lockPath(), false, s.owner)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return s.read()
+}
+
+// Update is the only way to change the state. Under the exclusive lock it
+// reads the state fresh, calls fn, and, if fn returns nil, writes the result
+// durably and atomically (temp file, fsync, rename, directory fsync) before
+// releasing the lock. If fn returns an error nothing is written and the
+// error is returned. fn must not keep the *State after it returns, and must
+// not do slow work: other processes wait while it runs.
+//
+// A state file that cannot be decoded is moved to state.json.corrupt-<time>
+// and fn gets a fresh state that records the quarantine. A file from a newer
+// schema is never touched: Update returns an error wrapping ErrNewerVersion.
+func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
+	ctx, cancel := s.lockContext(ctx)
+	defer cancel()
+	unlock, err := lockFile(ctx, s.lockPath(), true, s.owner)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	st, err := s.read()
+	var corrupt *CorruptError
+	if errors.As(err, &corrupt) {
+		st, err = s.quarantine(corrupt)
+	}
+	if err != nil {
+		return err
+	}
+	if err := fn(st); err != nil {
+		return err
+	}
+	st.Quarantined = lastN(st.Quarantined, quarantineLimit)
+	st.normalize(s.now())
+	data, err := encode(st)
+	if err != nil {
+		return err
+	}
+	return s.write(data)
+}
+
+func (s *Store) lockContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok || s.lockTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, s.lockTimeout)
+}
+
+// read decodes the state file; a missing file is a fresh state.
+func (s *Store) read() (*State, error) {
+	data, err := os.ReadFile(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return newState(), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: read %s: %w", s.Path(), err)
+	}
+	st, err := decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("state: %s: %w", s.Path(), err)
+	}
+	return st, nil
+}
+
+// quarantine moves a damaged state file aside and starts a fresh state that
+// remembers it. The fresh state has nothing seen, so the next check takes a
+// silent baseline instead of announcing everything again.
+func (s *Store) quarantine(why *CorruptError) (*State, error) {
+	at := s.now().UTC()
+	base := s.Path() + ".corrupt-" + at.Format("20060102T150405Z")
+	dst := base
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		dst = fmt.Sprintf("%s-%d", base, i)
+	}
+	if err := replaceFile(s.Path(), dst); err != nil {
+		return nil, fmt.Errorf("state: move damaged %s aside: %w", s.Path(), err)
+	}
+	st := newState()
+	st.Quarantined = []Quarantine{{File: filepath.Base(dst), At: at, Reason: why.Reason}}
+	return st, nil
+}
+
+// write replaces the state file with data durably.
+func (s *Store) write(data []byte) (err error) {
+	tmp := s.Path() + ".tmp"
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+			err = fmt.Errorf("state: save %s: %w%s (the previous state is kept)", s.Path(), err, diskHint(err))
+		}
+	}()
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := replaceFile(tmp, s.Path()); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+// diskHint adds what the user can do about a failed write.
+func diskHint(err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		return ": the disk is full, free some space"
+	case errors.Is(err, syscall.EFBIG):
+		return ": the file size limit was reached"
+	case errors.Is(err, fs.ErrPermission):
+		return ": check the permissions of the state directory"
+	}
+	return ""
+}
+
+// QuarantinedFiles lists the damaged state files that were moved aside, oldest first.
+func (s *Store) QuarantinedFiles() ([]string, error) {
+	m, err := filepath.Glob(filepath.Join(s.dir, FileName+".corrupt-*"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(m)
+	return m, nil
+}
+
+func lastN[T any](s []T, n int) []T {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}

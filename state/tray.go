@@ -1,0 +1,71 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// ErrTrayRunning is returned by LockTray when another tray holds the lock.
+var ErrTrayRunning = errors.New("the tray is already running")
+
+// TrayRunningError names the running tray.
+type TrayRunningError struct{ PID int }
+
+func (e *TrayRunningError) Error() string {
+	if e.PID == 0 {
+		return "the magister-notify tray is already running"
+	}
+	return fmt.Sprintf("the magister-notify tray is already running (pid %d)", e.PID)
+}
+
+// Is makes errors.Is(err, ErrTrayRunning) true.
+func (e *TrayRunningError) Is(target error) bool { return target == ErrTrayRunning }
+
+// LockTray takes tray.lock for the life of a tray process, so that only one
+// tray runs per state directory. The operating system releases it when the
+// process ends, however it ends.
+func (s *Store) LockTray() (release func(), err error) {
+	path := filepath.Join(s.dir, TrayLockName)
+	fl := flock.New(path, flock.SetPermissions(0o600))
+	// A status check holds a shared lock on tray.lock for an instant; try a
+	// few times so that it cannot make a starting tray give up.
+	var ok bool
+	for try := 0; try < 5 && !ok; try++ {
+		if try > 0 {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if ok, err = fl.TryLock(); err != nil {
+			return nil, fmt.Errorf("state: lock %s: %w", path, err)
+		}
+	}
+	if !ok {
+		pid, _ := s.TrayPID()
+		return nil, &TrayRunningError{PID: pid}
+	}
+	writeHolder(path, fmt.Sprintf("pid %d (%s)", os.Getpid(), s.owner))
+	return func() {
+		writeHolder(path, "")
+		fl.Unlock()
+	}, nil
+}
+
+// TrayPID reports whether a tray holds tray.lock and, if it said so, its pid.
+func (s *Store) TrayPID() (pid int, running bool) {
+	path := filepath.Join(s.dir, TrayLockName)
+	if _, err := os.Stat(path); err != nil {
+		return 0, false
+	}
+	fl := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := fl.TryRLock()
+	if err == nil && ok {
+		fl.Unlock()
+		return 0, false
+	}
+	fmt.Sscanf(readHolder(path), "pid %d", &pid)
+	return pid, true
+}

@@ -1,0 +1,43 @@
+package state
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestTrayLockIsSingleInstance(t *testing.T) {
+	st := mustOpen(t)
+	if _, running := st.TrayPID(); running {
+		t.Fatal("tray reported running in an empty directory")
+	}
+	cmd := helperCommand(t, "tray", st.Dir())
+	stdin, _ := cmd.StdinPipe()
+	defer stdin.Close()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	waitLine(t, stdout, "locked")
+
+	pid, running := st.TrayPID()
+	if !running || pid != cmd.Process.Pid {
+		t.Fatalf("TrayPID = %d, %v; want %d, true", pid, running, cmd.Process.Pid)
+	}
+	_, err := st.LockTray()
+	var tre *TrayRunningError
+	if !errors.Is(err, ErrTrayRunning) || !errors.As(err, &tre) || tre.PID != cmd.Process.Pid {
+		t.Fatalf("second LockTray = %v", err)
+	}
+	// A killed tray releases the lock: no stale lock files to clean up.
+	cmd.Process.Kill()
+	cmd.Wait()
+	if _, running := st.TrayPID(); running {
+		t.Fatal("tray still reported running after it was killed")
+	}
+	release, err := st.LockTray()
+	if err != nil {
+		t.Fatalf("LockTray after the old tray died: %v", err)
+	}
+	release()
+}
