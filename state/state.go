@@ -146,16 +146,16 @@ func (s *State) SeenCount() int {
 // Entry is one notification, first in the outbox and, once delivered, in the
 // history. Lease fields let one deliverer claim it at a time.
 type Entry struct {
-	ID       string    `json:"id"`
-	Kind     string    `json:"kind"`
-	Account  string    `json:"account,omitempty"`
-	ChildID  int       `json:"child_id,omitempty"`
-	Child    string    `json:"child,omitempty"`
-	Title    string    `json:"title"`
-	Body     string    `json:"body,omitempty"`
-	URL      string    `json:"url,omitempty"`
-	Urgent   bool      `json:"urgent,omitempty"`
-	Created  time.Time `json:"created"`
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Account   string    `json:"account,omitempty"`
+	ChildID   int       `json:"child_id,omitempty"`
+	Child     string    `json:"child,omitempty"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body,omitempty"`
+	URL       string    `json:"url,omitempty"`
+	Urgent    bool      `json:"urgent,omitempty"`
+	Created   time.Time `json:"created"`
 	NotBefore time.Time `json:"not_before,omitzero"`
 
 	LeaseOwner  string    `json:"lease_owner,omitempty"`
