@@ -1,0 +1,108 @@
+// Command magister-notify shows desktop notifications for new grades,
+// schedule changes, tests, homework and messages in Magister 6. Its tray
+// subcommand is the long-running process; every other subcommand is the CLI
+// companion, which works whether or not the tray runs.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/magister-notify/magister-notify/state"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// app holds what every command shares: the global flags and where output goes.
+type app struct {
+	stateDir string
+	json     bool
+	stdout   io.Writer
+	stderr   io.Writer
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(stderr, "magister-notify:", explain(err))
+		return exitCode(err)
+	}
+	return 0
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "magister-notify",
+		Short: "Desktop notifications for Magister 6",
+		Long: "magister-notify watches Magister 6 and shows a desktop notification for every new grade,\n" +
+			"cancelled or changed lesson, upcoming test, homework deadline and new message.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	def := os.Getenv("MAGISTER_NOTIFY_HOME")
+	root.PersistentFlags().StringVar(&a.stateDir, "state-dir", def,
+		"state directory (default $MAGISTER_NOTIFY_HOME, else the user configuration directory)")
+	root.PersistentFlags().BoolVar(&a.json, "json", false, "print machine-readable JSON")
+	root.AddCommand(a.versionCommand(), a.statusCommand())
+	return root
+}
+
+// openStore opens the state directory chosen by the flags.
+func (a *app) openStore(owner string) (*state.Store, error) {
+	dir := a.stateDir
+	if dir == "" {
+		var err error
+		if dir, err = state.DefaultDir(); err != nil {
+			return nil, err
+		}
+	}
+	return state.Open(dir, state.WithOwner("magister-notify "+owner))
+}
+
+// explain turns an error into the one sentence the user sees.
+func explain(err error) string {
+	switch {
+	case errors.Is(err, state.ErrLocked):
+		return err.Error() + "; try again in a moment"
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	}
+	return err.Error()
+}
+
+// Exit codes scripts can rely on.
+const (
+	exitFailure = 1
+	exitLocked  = 3
+	exitNewer   = 4
+)
+
+func exitCode(err error) int {
+	switch {
+	case errors.Is(err, state.ErrLocked):
+		return exitLocked
+	case errors.Is(err, state.ErrNewerVersion):
+		return exitNewer
+	}
+	return exitFailure
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magister-notify/magister-notify/state"
+)
+
+// runCLI runs one command line in-process and returns its exit code and output.
+func runCLI(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(ctx, args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, context.Background(), "version", "--json")
+	var v versionInfo
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v.Version == "" || v.Schema != state.SchemaVersion {
+		t.Fatalf("version --json: code %d, %q", code, out)
+	}
+}
+
+func TestStatusFreshAndJSON(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "status")
+	if code != 0 || !strings.Contains(out, filepath.Join(dir, "state.json")+" (schema 1)") ||
+		!strings.Contains(out, "never") || !strings.Contains(out, "not running") {
+		t.Fatalf("status: code %d\n%s%s", code, out, errs)
+	}
+
+	st, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Add(-time.Minute).Round(time.Second)
+	err = st.Update(context.Background(), func(s *state.State) error {
+		s.Accounts = []state.Account{{Key: "k", School: "demo", Children: []state.Child{
+			{ID: 1, FirstName: "Anna", Seen: map[string]*state.SeenSet{state.KindGrades: {Baselined: true,
+				Items: map[string]state.SeenItem{"1": {}, "2": {}, "3": {}}}}},
+			{ID: 2, FirstName: "Daan"},
+		}}}
+		s.Outbox = []state.Entry{{ID: "e1", Title: "x"}}
+		s.Health = state.Health{LastAttempt: now, LastError: "Magister unreachable", ConsecutiveFailures: 2}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MAGISTER_NOTIFY_HOME", dir) // the environment variable works like --state-dir
+	code, out, _ = runCLI(t, context.Background(), "status", "--json")
+	var info statusInfo
+	if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
+		t.Fatalf("status --json: code %d, %q", code, out)
+	}
+	if info.StateDir != dir || info.Accounts != 1 || info.Children != 2 || info.Seen != 3 || info.Pending != 1 ||
+		info.LastError != "Magister unreachable" || info.Failures != 2 || info.LastAttempt == nil || !info.LastAttempt.Equal(now) {
+		t.Fatalf("status --json = %+v", info)
+	}
+	code, out, _ = runCLI(t, context.Background(), "status")
+	if code != 0 || !strings.Contains(out, "failed (2 in a row)") || !strings.Contains(out, "Magister unreachable") {
+		t.Fatalf("status after failures:\n%s", out)
+	}
+}
+
+func TestStatusReportsQuarantine(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte(`{"version":1,"accounts":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "status")
+	if code != 0 || !strings.Contains(out, "Damaged state") || !strings.Contains(out, "truncated") ||
+		!strings.Contains(out, "Quarantined file") {
+		t.Fatalf("status: code %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = runCLI(t, context.Background(), "--state-dir", dir, "status", "--json")
+	var info statusInfo
+	if code != 0 || json.Unmarshal([]byte(out), &info) != nil || len(info.Quarantined) != 1 || len(info.Files) != 1 {
+		t.Fatalf("status --json after quarantine: %q", out)
+	}
+}
+
+func TestStatusNewerVersion(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "state.json"), []byte(`{"version":999}`), 0o600)
+	code, _, errs := runCLI(t, context.Background(), "--state-dir", dir, "status")
+	if code != exitNewer || !strings.Contains(errs, "update magister-notify") {
+		t.Fatalf("code %d, stderr %q", code, errs)
+	}
+}
+
+func TestStatusWhileLocked(t *testing.T) {
+	dir := t.TempDir()
+	st, err := state.Open(dir, state.WithOwner("magister-notify tray"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- st.Update(context.Background(), func(*state.State) error {
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	code, _, errs := runCLI(t, ctx, "--state-dir", dir, "status")
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("state is locked by pid %d (magister-notify tray) since ", os.Getpid())
+	if code != exitLocked || !strings.Contains(errs, want) {
+		t.Fatalf("code %d, stderr %q, want %q", code, errs, want)
+	}
+}
+
+func TestUnknownCommandFails(t *testing.T) {
+	code, _, errs := runCLI(t, context.Background(), "frobnicate")
+	if code == 0 || !strings.Contains(errs, "unknown command") {
+		t.Fatalf("code %d, %q", code, errs)
+	}
+}

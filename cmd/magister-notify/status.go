@@ -1,0 +1,130 @@
+package main
+
+import (
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/magister-notify/magister-notify/state"
+)
+
+type statusInfo struct {
+	StateDir    string             `json:"state_dir"`
+	StateFile   string             `json:"state_file"`
+	Schema      int                `json:"schema_version"`
+	Tray        trayInfo           `json:"tray"`
+	LastAttempt *time.Time         `json:"last_check,omitempty"`
+	LastSuccess *time.Time         `json:"last_success,omitempty"`
+	LastError   string             `json:"last_error,omitempty"`
+	Failures    int                `json:"consecutive_failures,omitempty"`
+	PausedUntil *time.Time         `json:"paused_until,omitempty"`
+	Accounts    int                `json:"accounts"`
+	Children    int                `json:"children"`
+	Seen        int                `json:"seen_items"`
+	Pending     int                `json:"pending_notifications"`
+	History     int                `json:"history"`
+	Quarantined []state.Quarantine `json:"quarantined,omitempty"`
+	Files       []string           `json:"quarantined_files,omitempty"`
+}
+
+type trayInfo struct {
+	Running bool `json:"running"`
+	PID     int  `json:"pid,omitempty"`
+}
+
+func (a *app) statusCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "Show the state, the tray and the health of the last check",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.openStore("status")
+			if err != nil {
+				return err
+			}
+			info := statusInfo{StateDir: st.Dir(), StateFile: st.Path()}
+			info.Tray.PID, info.Tray.Running = st.TrayPID()
+			now := time.Now()
+			err = st.View(cmd.Context(), func(s state.State) error {
+				info.Schema = s.Version
+				info.LastAttempt = timePtr(s.Health.LastAttempt)
+				info.LastSuccess = timePtr(s.Health.LastSuccess)
+				info.LastError = s.Health.LastError
+				info.Failures = s.Health.ConsecutiveFailures
+				if s.Settings.Paused(now) {
+					info.PausedUntil = timePtr(s.Settings.PauseUntil)
+				}
+				info.Accounts = len(s.Accounts)
+				for _, acc := range s.Accounts {
+					info.Children += len(acc.Children)
+				}
+				info.Seen = s.SeenCount()
+				info.Pending = len(s.Outbox)
+				info.History = len(s.History)
+				info.Quarantined = s.Quarantined
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if info.Files, err = st.QuarantinedFiles(); err != nil {
+				return err
+			}
+			return a.emit(info, func(p *printer) { printStatus(p, info) })
+		},
+	}
+}
+
+func printStatus(p *printer, info statusInfo) {
+	p.Field("State", "%s (schema %d)", info.StateFile, info.Schema)
+	if info.Tray.Running {
+		if info.Tray.PID != 0 {
+			p.Field("Tray", "running (pid %d)", info.Tray.PID)
+		} else {
+			p.Field("Tray", "running")
+		}
+	} else {
+		p.Field("Tray", "not running")
+	}
+	switch {
+	case info.LastAttempt == nil:
+		p.Field("Last check", "never")
+	case info.LastSuccess != nil && !info.LastSuccess.Before(*info.LastAttempt):
+		p.Field("Last check", "%s, succeeded", when(*info.LastAttempt))
+	default:
+		p.Field("Last check", "%s, failed (%d in a row)", when(*info.LastAttempt), info.Failures)
+	}
+	if info.LastError != "" {
+		p.Field("Last error", "%s", info.LastError)
+	}
+	if info.PausedUntil != nil {
+		p.Field("Paused", "until %s", when(*info.PausedUntil))
+	}
+	p.Field("Tracking", "%d accounts, %d children, %d seen items", info.Accounts, info.Children, info.Seen)
+	p.Field("Notifications", "%d waiting, %d in history", info.Pending, info.History)
+	for _, q := range info.Quarantined {
+		p.Field("Damaged state", "%s was moved aside at %s: %s; a fresh state was started",
+			q.File, when(q.At), q.Reason)
+	}
+	for _, f := range info.Files {
+		p.Field("Quarantined file", "%s (delete it once you no longer need it)", filepath.Base(f))
+	}
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// when formats a moment for people: the time alone today, else date and time.
+func when(t time.Time) string {
+	t = t.Local()
+	now := time.Now()
+	if y, m, d := now.Date(); t.Year() == y && t.Month() == m && t.Day() == d {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}

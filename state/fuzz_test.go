@@ -1,0 +1,47 @@
+package state
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+)
+
+// FuzzDecode feeds arbitrary bytes to the state decoder. It must never panic,
+// must classify every failure (damaged or newer), and whatever it accepts
+// must survive a write and a read unchanged.
+func FuzzDecode(f *testing.F) {
+	full := newState()
+	full.Settings = Settings{Interval: Duration(20 * time.Minute), QuietHours: QuietHours{Start: "21:30", End: "07:00"},
+		Disabled: map[string]bool{KindHomework: true}, Sinks: []string{"desktop", "jsonl:/tmp/x"}}
+	addSeen(full, "123456")
+	full.Outbox = []Entry{{ID: "e1", Kind: KindGrades, Title: "Nieuw cijfer", Created: time.Unix(1700000000, 0).UTC()}}
+	seed, _ := encode(full)
+	for _, s := range [][]byte{seed, []byte(`{"version":1}`), []byte(`{"version":2}`), []byte(``), []byte(`null`),
+		[]byte(`{"settings":{},"version":1}`), []byte(`{"version":1,"accounts":[{"children":[{"seen":{"grades":{"baselined":true,"by_expiry":{"0":{"1":"x"}}}}}]}]}`),
+		seed[:len(seed)/2], []byte("\xef\xbb\xbf{}")} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := decode(data)
+		if err != nil {
+			var c *CorruptError
+			if !errors.As(err, &c) && !errors.Is(err, ErrNewerVersion) {
+				t.Fatalf("unclassified decode error: %v", err)
+			}
+			return
+		}
+		out, err := encode(s)
+		if err != nil {
+			t.Fatalf("accepted state does not encode: %v", err)
+		}
+		s2, err := decode(out)
+		if err != nil {
+			t.Fatalf("re-read of a written state failed: %v\n%s", err, out)
+		}
+		out2, _ := encode(s2)
+		if !bytes.Equal(out, out2) {
+			t.Fatalf("state changed across a write and a read:\n%s\n%s", out, out2)
+		}
+	})
+}
