@@ -1,0 +1,291 @@
+package magister
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The decoders below are tolerant in the ways Magister varies: encoding/json
+// already matches keys case-insensitively (Items/items, KolomId/kolomId);
+// these types add numbers sent as strings, null for anything, and the several
+// date-time spellings.
+
+// DecodeError is a response body that could not be read as the expected
+// JSON. No data from such a response is returned.
+type DecodeError struct {
+	// Endpoint is the method and path pattern, e.g.
+	// "GET /api/personen/{id}/afspraken".
+	Endpoint string
+	Err      error
+}
+
+// Error names the endpoint and what was wrong with the body.
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("magister: %s: malformed response: %v", e.Endpoint, e.Err)
+}
+
+// Unwrap returns the underlying decoding error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+var errNoItems = errors.New("no items list in the response")
+
+// decodeItems reads {"Items":[...]}, {"items":[...]} or a bare array into a
+// slice of T. An object without an items key is an error, so a changed
+// response is never taken for an empty list.
+func decodeItems[T any](body []byte) ([]T, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil, errors.New("empty body")
+	}
+	var raw json.RawMessage
+	switch body[0] {
+	case '[':
+		raw = body
+	case '{':
+		var env map[string]json.RawMessage
+		if err := json.Unmarshal(body, &env); err != nil {
+			return nil, err
+		}
+		found := false
+		for _, k := range []string{"Items", "items"} {
+			if v, ok := env[k]; ok {
+				raw, found = v, true
+				break
+			}
+		}
+		if !found {
+			for k, v := range env {
+				if strings.EqualFold(k, "items") {
+					raw, found = v, true
+					break
+				}
+			}
+		}
+		if !found {
+			return nil, errNoItems
+		}
+	default:
+		return nil, fmt.Errorf("want a JSON object or array, got %q", truncate(string(body[:min(len(body), 16)]), 16))
+	}
+	var items []T
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// decodeObject reads one JSON object into T.
+func decodeObject[T any](body []byte) (T, error) {
+	var v T
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return v, errors.New("want a JSON object")
+	}
+	err := json.Unmarshal(body, &v)
+	return v, err
+}
+
+// flexInt is an integer sent as a number, a numeric string or null.
+type flexInt int
+
+func (n *flexInt) UnmarshalJSON(b []byte) error {
+	s := string(bytes.TrimSpace(b))
+	if s == "null" || s == `""` {
+		*n = 0
+		return nil
+	}
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		s = strings.TrimSpace(s)
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return fmt.Errorf("not an integer: %q", truncate(s, 32))
+	}
+	*n = flexInt(f)
+	return nil
+}
+
+// flexFloat is a number sent as a number, a string ("2,5" too) or null.
+type flexFloat float64
+
+func (n *flexFloat) UnmarshalJSON(b []byte) error {
+	s := string(bytes.TrimSpace(b))
+	if s == "null" || s == `""` {
+		*n = 0
+		return nil
+	}
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+	}
+	f, ok := ParseGradeValue(s)
+	if !ok {
+		return fmt.Errorf("not a number: %q", truncate(s, 32))
+	}
+	*n = flexFloat(f)
+	return nil
+}
+
+// flexBool is a boolean sent as true/false, "true"/"false", 0/1 or null.
+// Null and absent stay nil.
+type flexBool struct{ v *bool }
+
+func (x *flexBool) UnmarshalJSON(b []byte) error {
+	s := strings.ToLower(strings.Trim(string(bytes.TrimSpace(b)), `"`))
+	switch s {
+	case "null", "":
+		x.v = nil
+	case "true", "1":
+		t := true
+		x.v = &t
+	case "false", "0":
+		f := false
+		x.v = &f
+	default:
+		return fmt.Errorf("not a boolean: %q", truncate(s, 16))
+	}
+	return nil
+}
+
+func (x flexBool) or(def bool) bool {
+	if x.v == nil {
+		return def
+	}
+	return *x.v
+}
+
+// flexText is a string that may also arrive as a number, a boolean or null.
+type flexText string
+
+func (t *flexText) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		*t = ""
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*t = flexText(s)
+	case b[0] == '{' || b[0] == '[':
+		return errors.New("want text, got an object or array")
+	default:
+		*t = flexText(b)
+	}
+	return nil
+}
+
+// flexTime is a Magister date-time: UTC with or without a Z, with up to 7
+// fractional digits, with an offset, or a bare date. Null and "" are zero.
+type flexTime time.Time
+
+var timeLayouts = []string{
+	time.RFC3339Nano,            // 2026-01-09T08:00:00.0000000Z, +01:00
+	"2006-01-02T15:04:05",       // zone-less: UTC; fractions are accepted by the parser
+	"2006-01-02T15:04",          // seen in hand-written fixtures
+	"2006-01-02",                // dates
+	"2006-01-02 15:04:05",       // space instead of T
+	"2006-01-02T15:04:05Z07:00", // no fraction
+}
+
+func (t *flexTime) UnmarshalJSON(b []byte) error {
+	s := string(bytes.TrimSpace(b))
+	if s == "null" || s == `""` {
+		*t = flexTime{}
+		return nil
+	}
+	if !strings.HasPrefix(s, `"`) {
+		return errors.New("date-time is not a string")
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := parseTime(s)
+	if err != nil {
+		return err
+	}
+	*t = flexTime(v)
+	return nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, l := range timeLayouts {
+		if v, err := time.ParseInLocation(l, s, time.UTC); err == nil {
+			return v.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a date-time: %q", truncate(s, 40))
+}
+
+func (t flexTime) Time() time.Time { return time.Time(t) }
+
+// code is a lookup object that may arrive as {"code":…}, {"Id":…,"Omschrijving":…}
+// or as a plain string (Lesperiode "2526").
+type code struct {
+	ID          int
+	Code        string
+	Description string
+}
+
+func (c *code) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || string(b) == "null" {
+		*c = code{}
+		return nil
+	}
+	if b[0] != '{' {
+		var t flexText
+		if err := json.Unmarshal(b, &t); err != nil {
+			return err
+		}
+		*c = code{Code: string(t)}
+		return nil
+	}
+	var raw struct {
+		ID           flexInt  `json:"id"`
+		Code         flexText `json:"code"`
+		Afkorting    flexText `json:"afkorting"`
+		Omschrijving flexText `json:"omschrijving"`
+		Naam         flexText `json:"naam"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*c = code{ID: int(raw.ID), Code: firstNonEmpty(string(raw.Code), string(raw.Afkorting)), Description: firstNonEmpty(string(raw.Omschrijving), string(raw.Naam))}
+	return nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// joinName joins name parts that may be empty: "Jan", "van", "Dijk".
+func joinName(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " ")
+}

@@ -1,0 +1,355 @@
+package magister
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Subject is a school subject (vak).
+type Subject struct {
+	ID   int    `json:"id,omitempty"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Grade is one grade (cijfer) in one grade column.
+type Grade struct {
+	// ColumnID is the grade column (kolom) id, the grade's identity.
+	ColumnID int     `json:"columnId"`
+	Subject  Subject `json:"subject"`
+	// Value is the grade as Magister shows it: "7,5", "V", "voldoende".
+	Value string `json:"value"`
+	// Numeric is Value as a number when it is one ("7,5" → 7.5).
+	Numeric     *float64  `json:"numeric,omitempty"`
+	Weight      float64   `json:"weight"`
+	Description string    `json:"description"`
+	EnteredAt   time.Time `json:"enteredAt"`
+	// Sufficient is Magister's own verdict, when it gives one.
+	Sufficient *bool `json:"sufficient,omitempty"`
+	// Counts is false for grades that do not count towards the average.
+	Counts     bool `json:"counts"`
+	MustRetake bool `json:"mustRetake,omitempty"`
+	Exempt     bool `json:"exempt,omitempty"`
+	// Type is the column type of enrollment grades ("cijfer",
+	// "gemiddelde", …); empty for LatestGrades.
+	Type string `json:"type,omitempty"`
+	// ColumnName is the column's short name (enrollment grades only).
+	ColumnName string `json:"columnName,omitempty"`
+}
+
+// ParseGradeValue reads a Dutch grade: "7,5" and "7.5" give 7.5. Text grades
+// ("V", "U", "voldoende") and anything else give ok == false.
+func ParseGradeValue(s string) (float64, bool) {
+	s = strings.TrimSpace(strings.Replace(s, ",", ".", 1))
+	if s == "" || len(s) > 32 {
+		return 0, false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && c != '.' && c != '-' && c != '+' {
+			return 0, false // rejects "1e3", "NaN", "Inf", hex
+		}
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+// IsUnsatisfactory reports whether a grade value is a fail: a number below
+// 5.5, or the text "O", "U" or "onvoldoende".
+func IsUnsatisfactory(value string) bool {
+	if f, ok := ParseGradeValue(value); ok {
+		return f < 5.5
+	}
+	switch strings.ToLower(strings.TrimSpace(value)) {
+	case "o", "u", "onvoldoende":
+		return true
+	}
+	return false
+}
+
+// IsUnsatisfactory reports whether g is a fail (see the function of that name).
+func (g Grade) IsUnsatisfactory() bool { return IsUnsatisfactory(g.Value) }
+
+// Average is the weighted average of the grades that count: numeric, Counts
+// set, not exempt, weight above zero, and of column type "cijfer" (or of no
+// known type, as from LatestGrades). ok is false when no grade qualifies.
+func Average(grades []Grade) (avg float64, ok bool) {
+	var sum, weights float64
+	for _, g := range grades {
+		if g.Numeric == nil || !g.Counts || g.Exempt || g.Weight <= 0 {
+			continue
+		}
+		if g.Type != "" && !strings.EqualFold(g.Type, "cijfer") {
+			continue
+		}
+		sum += *g.Numeric * g.Weight
+		weights += g.Weight
+	}
+	if weights == 0 {
+		return 0, false
+	}
+	return sum / weights, true
+}
+
+func numeric(v string) *float64 {
+	if f, ok := ParseGradeValue(v); ok {
+		return &f
+	}
+	return nil
+}
+
+type rawLatestGrade struct {
+	KolomID           flexInt   `json:"kolomId"`
+	Omschrijving      flexText  `json:"omschrijving"`
+	IngevoerdOp       flexTime  `json:"ingevoerdOp"`
+	Vak               code      `json:"vak"`
+	Waarde            flexText  `json:"waarde"`
+	Weegfactor        flexFloat `json:"weegfactor"`
+	IsVoldoende       flexBool  `json:"isVoldoende"`
+	TeltMee           flexBool  `json:"teltMee"`
+	MoetInhalen       flexBool  `json:"moetInhalen"`
+	HeeftVrijstelling flexBool  `json:"heeftVrijstelling"`
+}
+
+func decodeLatestGrades(body []byte) ([]Grade, error) {
+	raws, err := decodeItems[rawLatestGrade](body)
+	if err != nil {
+		return nil, err
+	}
+	grades := make([]Grade, 0, len(raws))
+	for _, r := range raws {
+		v := strings.TrimSpace(string(r.Waarde))
+		grades = append(grades, Grade{
+			ColumnID:    int(r.KolomID),
+			Subject:     Subject{ID: r.Vak.ID, Code: r.Vak.Code, Name: r.Vak.Description},
+			Value:       v,
+			Numeric:     numeric(v),
+			Weight:      float64(r.Weegfactor),
+			Description: string(r.Omschrijving),
+			EnteredAt:   r.IngevoerdOp.Time(),
+			Sufficient:  r.IsVoldoende.v,
+			Counts:      r.TeltMee.or(true),
+			MustRetake:  r.MoetInhalen.or(false),
+			Exempt:      r.HeeftVrijstelling.or(false),
+		})
+	}
+	return grades, nil
+}
+
+// LatestGrades returns a student's most recent grades, newest first (at most
+// top; 0 means 25).
+func (c *Client) LatestGrades(ctx context.Context, childID, top int) ([]Grade, error) {
+	if top <= 0 {
+		top = 25
+	}
+	q := url.Values{"top": {strconv.Itoa(top)}, "skip": {"0"}}
+	var grades []Grade
+	err := c.get(ctx, "GET /api/personen/{id}/cijfers/laatste", idPath("/api/personen/{id}/cijfers/laatste", childID), q, func(b []byte) (err error) {
+		grades, err = decodeLatestGrades(b)
+		return err
+	})
+	return grades, err
+}
+
+// Enrollment is one school year's enrollment (aanmelding).
+type Enrollment struct {
+	ID    int       `json:"id"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// IsMain is isHoofdAanmelding, when sent.
+	IsMain bool `json:"isMain,omitempty"`
+	// Period is the school-year code, e.g. "2526".
+	Period string `json:"period,omitempty"`
+	// Study is the study code or description, e.g. "3havo".
+	Study string `json:"study,omitempty"`
+	// Group is the class, e.g. "3h2".
+	Group string `json:"group,omitempty"`
+}
+
+type rawEnrollment struct {
+	ID                flexInt  `json:"id"`
+	Begin             flexTime `json:"begin"`
+	Start             flexTime `json:"start"`
+	Einde             flexTime `json:"einde"`
+	IsHoofdAanmelding flexBool `json:"isHoofdAanmelding"`
+	Studie            code     `json:"studie"`
+	Groep             code     `json:"groep"`
+	Lesperiode        code     `json:"lesperiode"`
+}
+
+func decodeEnrollments(body []byte) ([]Enrollment, error) {
+	raws, err := decodeItems[rawEnrollment](body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Enrollment, 0, len(raws))
+	for _, r := range raws {
+		start := r.Begin.Time()
+		if start.IsZero() {
+			start = r.Start.Time()
+		}
+		out = append(out, Enrollment{
+			ID:     int(r.ID),
+			Start:  start,
+			End:    r.Einde.Time(),
+			IsMain: r.IsHoofdAanmelding.or(false),
+			Period: firstNonEmpty(r.Lesperiode.Code, r.Lesperiode.Description),
+			Study:  firstNonEmpty(r.Studie.Code, r.Studie.Description),
+			Group:  firstNonEmpty(r.Groep.Code, r.Groep.Description),
+		})
+	}
+	return out, nil
+}
+
+// Enrollments returns a student's enrollments from
+// /leerlingen/{id}/aanmeldingen, falling back to the older
+// /personen/{id}/aanmeldingen when that path is unknown (404).
+func (c *Client) Enrollments(ctx context.Context, childID int) ([]Enrollment, error) {
+	var out []Enrollment
+	decode := func(b []byte) (err error) {
+		out, err = decodeEnrollments(b)
+		return err
+	}
+	err := c.get(ctx, "GET /api/leerlingen/{id}/aanmeldingen", idPath("/api/leerlingen/{id}/aanmeldingen", childID),
+		url.Values{"begin": {"1970-01-01"}}, decode)
+	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
+		err = c.get(ctx, "GET /api/personen/{id}/aanmeldingen", idPath("/api/personen/{id}/aanmeldingen", childID), nil, decode)
+	}
+	return out, err
+}
+
+// CurrentEnrollment picks the enrollment running at now: begin ≤ now ≤ end
+// (a date-only end counts as the whole day), preferring the main enrollment
+// and then the latest start. Without one running, it takes the latest that
+// has started. ok is false when there is none.
+func CurrentEnrollment(es []Enrollment, now time.Time) (Enrollment, bool) {
+	var best Enrollment
+	found, bestRunning := false, false
+	for _, e := range es {
+		if e.Start.After(now) {
+			continue
+		}
+		end := e.End
+		if !end.IsZero() && end.Equal(end.Truncate(24*time.Hour)) {
+			end = end.Add(24*time.Hour - time.Nanosecond)
+		}
+		running := end.IsZero() || !now.After(end)
+		if !found || enrollmentBetter(e, running, best, bestRunning) {
+			best, found, bestRunning = e, true, running
+		}
+	}
+	return best, found
+}
+
+// enrollmentBetter ranks a running enrollment first; among running ones the
+// main one, then the latest start; among ended ones the latest start.
+func enrollmentBetter(e Enrollment, running bool, best Enrollment, bestRunning bool) bool {
+	if running != bestRunning {
+		return running
+	}
+	if running && e.IsMain != best.IsMain {
+		return e.IsMain
+	}
+	if !e.Start.Equal(best.Start) {
+		return e.Start.After(best.Start)
+	}
+	return e.IsMain && !best.IsMain
+}
+
+type rawEnrollmentGrade struct {
+	Waarde            flexText `json:"waarde"`
+	IsVoldoende       flexBool `json:"isVoldoende"`
+	TeltMee           flexBool `json:"teltMee"`
+	MoetInhalen       flexBool `json:"moetInhalen"`
+	HeeftVrijstelling flexBool `json:"heeftVrijstelling"`
+	IngevoerdOp       flexTime `json:"ingevoerdOp"`
+	Kolom             struct {
+		ID           flexInt   `json:"id"`
+		StudievakID  flexInt   `json:"studievakId"`
+		Naam         flexText  `json:"naam"`
+		Omschrijving flexText  `json:"omschrijving"`
+		Weegfactor   flexFloat `json:"weegfactor"`
+		Type         flexText  `json:"type"`
+	} `json:"kolom"`
+}
+
+type rawCourse struct {
+	ID        flexInt `json:"id"`
+	Studievak code    `json:"studievak"`
+}
+
+func decodeEnrollmentGrades(body []byte) ([]rawEnrollmentGrade, error) {
+	return decodeItems[rawEnrollmentGrade](body)
+}
+
+// decodeCourses maps studievak id → subject.
+func decodeCourses(body []byte) (map[int]Subject, error) {
+	raws, err := decodeItems[rawCourse](body)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int]Subject, len(raws))
+	for _, r := range raws {
+		m[r.Studievak.ID] = Subject{ID: r.Studievak.ID, Code: r.Studievak.Code, Name: r.Studievak.Description}
+	}
+	return m, nil
+}
+
+// EnrollmentGrades returns every grade of an enrollment, with its subject
+// looked up through /aanmeldingen/{id}/vakken (two requests). Use Average
+// per subject for averages.
+func (c *Client) EnrollmentGrades(ctx context.Context, enrollmentID int) ([]Grade, error) {
+	var raws []rawEnrollmentGrade
+	err := c.get(ctx, "GET /api/aanmeldingen/{id}/cijfers", idPath("/api/aanmeldingen/{id}/cijfers", enrollmentID), nil, func(b []byte) (err error) {
+		raws, err = decodeEnrollmentGrades(b)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var subjects map[int]Subject
+	err = c.get(ctx, "GET /api/aanmeldingen/{id}/vakken", idPath("/api/aanmeldingen/{id}/vakken", enrollmentID), nil, func(b []byte) (err error) {
+		subjects, err = decodeCourses(b)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return enrollmentGrades(raws, subjects), nil
+}
+
+func enrollmentGrades(raws []rawEnrollmentGrade, subjects map[int]Subject) []Grade {
+	grades := make([]Grade, 0, len(raws))
+	for _, r := range raws {
+		v := strings.TrimSpace(string(r.Waarde))
+		sid := int(r.Kolom.StudievakID)
+		subj, ok := subjects[sid]
+		if !ok {
+			subj = Subject{ID: sid}
+		}
+		grades = append(grades, Grade{
+			ColumnID:    int(r.Kolom.ID),
+			Subject:     subj,
+			Value:       v,
+			Numeric:     numeric(v),
+			Weight:      float64(r.Kolom.Weegfactor),
+			Description: firstNonEmpty(string(r.Kolom.Omschrijving), string(r.Kolom.Naam)),
+			EnteredAt:   r.IngevoerdOp.Time(),
+			Sufficient:  r.IsVoldoende.v,
+			Counts:      r.TeltMee.or(true),
+			MustRetake:  r.MoetInhalen.or(false),
+			Exempt:      r.HeeftVrijstelling.or(false),
+			Type:        string(r.Kolom.Type),
+			ColumnName:  string(r.Kolom.Naam),
+		})
+	}
+	return grades
+}

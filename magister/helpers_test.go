@@ -1,0 +1,93 @@
+package magister
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/magister-notify/magister-notify/magister/magistertest"
+)
+
+// newFake starts a fake school for one test.
+func newFake(t testing.TB, opts ...magistertest.Option) *magistertest.School {
+	t.Helper()
+	f := magistertest.New(opts...)
+	t.Cleanup(f.Close)
+	return f
+}
+
+// fakeSchool is the School for a fake's base URL.
+func fakeSchool(t testing.TB, f *magistertest.School) School {
+	t.Helper()
+	s, err := ParseSchool("fakeschool")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = s.WithBaseURL(f.URL); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sleepRecorder replaces the client's waits: it records them and returns at
+// once, so backoff tests never wait.
+type sleepRecorder struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (r *sleepRecorder) sleep(ctx context.Context, d time.Duration) error {
+	r.mu.Lock()
+	r.waits = append(r.waits, d)
+	r.mu.Unlock()
+	return ctx.Err()
+}
+
+func (r *sleepRecorder) got() []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Duration(nil), r.waits...)
+}
+
+// loggedIn stores a token for login (with an access token that is already
+// expired, so the first call refreshes) and returns a client over it.
+type loggedIn struct {
+	fake   *magistertest.School
+	school School
+	dir    string
+	store  *FileTokenStore
+	ts     *TokenSource
+	client *Client
+	sleeps *sleepRecorder
+}
+
+func logIn(t testing.TB, f *magistertest.School, login string, opts ...Option) *loggedIn {
+	t.Helper()
+	school := fakeSchool(t, f)
+	dir := t.TempDir()
+	store := NewFileTokenStore(dir)
+	rt := f.IssueRefreshToken(login)
+	if rt == "" {
+		t.Fatalf("no refresh token for %q", login)
+	}
+	if err := store.Save(context.Background(), login, &Token{RefreshToken: rt, AccessToken: "stale", Expiry: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	rec := &sleepRecorder{}
+	opts = append([]Option{WithSleep(rec.sleep), WithVersion("test")}, opts...)
+	ts := NewTokenSource(school, store, dir, login, opts...)
+	return &loggedIn{fake: f, school: school, dir: dir, store: store, ts: ts, client: New(school, ts, opts...), sleeps: rec}
+}
+
+// countRequests counts logged requests whose path starts with prefix.
+func countRequests(f *magistertest.School, prefix string) (n int, statuses []int) {
+	for _, r := range f.Requests() {
+		if strings.HasPrefix(r.Path, prefix) {
+			n++
+			statuses = append(statuses, r.Status)
+		}
+	}
+	return n, statuses
+}

@@ -1,0 +1,83 @@
+package magister
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// ErrInvalidSchool reports a school code or base URL that cannot be used.
+var ErrInvalidSchool = errors.New("magister: invalid school")
+
+// accountsURL is the identity provider for every school.
+const accountsURL = "https://accounts.magister.net"
+
+var schoolCodeRE = regexp.MustCompile(`^[a-z0-9-]{1,63}$`)
+
+// School says where a school's API and the identity provider live. The zero
+// value is not usable; build one with ParseSchool and, for the fake school,
+// WithBaseURL.
+type School struct {
+	// Code is the school's sub-domain of magister.net, e.g. "vsvonh".
+	Code string `json:"code"`
+	// APIURL is the API base without a trailing slash, e.g.
+	// https://vsvonh.magister.net; API paths start with /api/.
+	APIURL string `json:"apiUrl"`
+	// AccountsURL is the identity provider base without a trailing slash.
+	AccountsURL string `json:"accountsUrl"`
+}
+
+// ParseSchool validates a school code and returns the real Magister endpoints
+// for it. The code is lower-cased and must match ^[a-z0-9-]{1,63}$. For
+// convenience a pasted host or URL ("vsvonh.magister.net",
+// "https://vsvonh.magister.net/") is reduced to its code first; the API URL is
+// only ever https://<code>.magister.net.
+func ParseSchool(code string) (School, error) {
+	c := strings.ToLower(strings.TrimSpace(code))
+	c = strings.TrimPrefix(c, "https://")
+	c = strings.TrimSuffix(c, "/")
+	c = strings.TrimSuffix(c, ".magister.net")
+	if !schoolCodeRE.MatchString(c) {
+		return School{}, fmt.Errorf("%w code %q: use the part before .magister.net (letters, digits and -)", ErrInvalidSchool, truncate(code, 80))
+	}
+	return School{
+		Code:        c,
+		APIURL:      "https://" + c + ".magister.net",
+		AccountsURL: accountsURL,
+	}, nil
+}
+
+// Tenant is the value of acr_values in the authorize request and names the
+// school's host, e.g. "tenant:vsvonh.magister.net".
+func (s School) Tenant() string { return "tenant:" + s.Code + ".magister.net" }
+
+// WithBaseURL returns s with both the API and the accounts endpoints moved to
+// base, as the fake school serves them (<base>/connect/..., <base>/api/...).
+// Only http and https URLs without user info, query or fragment are accepted.
+// The caller stores the result with the account.
+func (s School) WithBaseURL(base string) (School, error) {
+	u, err := url.Parse(strings.TrimSpace(base))
+	if err != nil {
+		return School{}, fmt.Errorf("%w base URL: %v", ErrInvalidSchool, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return School{}, fmt.Errorf("%w base URL %q: scheme must be http or https", ErrInvalidSchool, truncate(base, 80))
+	}
+	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
+		return School{}, fmt.Errorf("%w base URL %q: want scheme://host[:port][/path]", ErrInvalidSchool, truncate(base, 80))
+	}
+	b := u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
+	s.APIURL = b
+	s.AccountsURL = b
+	return s, nil
+}
+
+// truncate shortens s for error messages.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

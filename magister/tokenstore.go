@@ -1,0 +1,218 @@
+package magister
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// ErrNoToken means the store holds no token for the key.
+var ErrNoToken = errors.New("magister: no stored login")
+
+// TokenStore keeps tokens by key (the caller's account key). Load returns an
+// error matching ErrNoToken when there is none. Implementations must be safe
+// for concurrent use; cross-process consistency of a refresh comes from
+// TokenSource's lock, not from the store.
+type TokenStore interface {
+	Load(ctx context.Context, key string) (*Token, error)
+	Save(ctx context.Context, key string, tok *Token) error
+	Delete(ctx context.Context, key string) error
+}
+
+// MemoryTokenStore keeps tokens in memory, for tests and demos.
+type MemoryTokenStore struct {
+	mu sync.Mutex
+	m  map[string]*Token
+}
+
+// NewMemoryTokenStore returns an empty in-memory store.
+func NewMemoryTokenStore() *MemoryTokenStore { return &MemoryTokenStore{m: map[string]*Token{}} }
+
+// Load returns a copy of the token for key.
+func (s *MemoryTokenStore) Load(_ context.Context, key string) (*Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.m[key]
+	if !ok {
+		return nil, ErrNoToken
+	}
+	return t.clone(), nil
+}
+
+// Save stores a copy of tok under key.
+func (s *MemoryTokenStore) Save(_ context.Context, key string, tok *Token) error {
+	if tok == nil {
+		return errors.New("magister: save nil token")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = tok.clone()
+	return nil
+}
+
+// Delete removes the token for key; a missing one is not an error.
+func (s *MemoryTokenStore) Delete(_ context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, key)
+	return nil
+}
+
+// TokenFileName is the file FileTokenStore keeps its tokens in.
+const TokenFileName = "tokens.json"
+
+// FileTokenStore keeps tokens in dir/tokens.json, mode 0600, replaced
+// atomically (temporary file, fsync, rename) on every change. Changes to the
+// file are serialised across processes with dir/tokens.json.lock. It is the
+// fallback where no OS keyring works.
+type FileTokenStore struct {
+	dir string
+	mu  sync.Mutex
+}
+
+// NewFileTokenStore returns a store in dir (created with mode 0700 on the
+// first Save).
+func NewFileTokenStore(dir string) *FileTokenStore { return &FileTokenStore{dir: dir} }
+
+// Path is the token file's path.
+func (s *FileTokenStore) Path() string { return filepath.Join(s.dir, TokenFileName) }
+
+type tokenFile struct {
+	Version int                    `json:"version"`
+	Tokens  map[string]storedToken `json:"tokens"`
+}
+
+func (s *FileTokenStore) read() (tokenFile, error) {
+	tf := tokenFile{Version: 1, Tokens: map[string]storedToken{}}
+	b, err := os.ReadFile(s.Path())
+	if errors.Is(err, fs.ErrNotExist) {
+		return tf, nil
+	}
+	if err != nil {
+		return tf, fmt.Errorf("magister: read %s: %w", s.Path(), err)
+	}
+	if err := json.Unmarshal(b, &tf); err != nil {
+		// The error text of encoding/json never quotes the input.
+		return tokenFile{Version: 1, Tokens: map[string]storedToken{}}, fmt.Errorf("magister: decode %s: %w", s.Path(), err)
+	}
+	if tf.Tokens == nil {
+		tf.Tokens = map[string]storedToken{}
+	}
+	return tf, nil
+}
+
+// Load returns the token for key.
+func (s *FileTokenStore) Load(_ context.Context, key string) (*Token, error) {
+	tf, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	st, ok := tf.Tokens[key]
+	if !ok {
+		return nil, ErrNoToken
+	}
+	return st.token(), nil
+}
+
+// Save stores tok under key, keeping the other keys.
+func (s *FileTokenStore) Save(ctx context.Context, key string, tok *Token) error {
+	if tok == nil {
+		return errors.New("magister: save nil token")
+	}
+	return s.update(ctx, func(tf *tokenFile) { tf.Tokens[key] = toStored(tok) })
+}
+
+// Delete removes the token for key, and the file when it becomes empty.
+func (s *FileTokenStore) Delete(ctx context.Context, key string) error {
+	return s.update(ctx, func(tf *tokenFile) { delete(tf.Tokens, key) })
+}
+
+// update is a locked read-modify-write of the token file. An unreadable file
+// is replaced: its tokens are lost either way.
+func (s *FileTokenStore) update(ctx context.Context, change func(*tokenFile)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("magister: token store: %w", err)
+	}
+	unlock, err := lockFile(ctx, s.Path()+".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	tf, _ := s.read()
+	change(&tf)
+	if len(tf.Tokens) == 0 {
+		if err := os.Remove(s.Path()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("magister: token store: %w", err)
+		}
+		return nil
+	}
+	b, err := json.MarshalIndent(tf, "", "  ")
+	if err != nil {
+		return fmt.Errorf("magister: token store: %w", err)
+	}
+	return writeFileAtomic(s.Path(), b)
+}
+
+// writeFileAtomic replaces path with data: a 0600 temporary file in the same
+// directory, fsync, rename over path, fsync of the directory.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("magister: token store: %w", err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp)
+		}
+	}()
+	if err = f.Chmod(0o600); err != nil && !isUnsupported(err) {
+		f.Close()
+		return fmt.Errorf("magister: token store: %w", err)
+	}
+	if _, err = f.Write(data); err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("magister: token store: write %s: %w", tmp, err)
+	}
+	if err = renameReplace(tmp, path); err != nil {
+		return fmt.Errorf("magister: token store: %w", err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("magister: token store: sync %s: %w", dir, err)
+	}
+	return nil
+}
+
+// lockFile takes an exclusive lock on path (created 0600), waiting while ctx
+// allows and at most two minutes, since no holder keeps it longer than one
+// token request.
+func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	fl := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
+	if err != nil || !ok {
+		_ = fl.Close()
+		if err == nil {
+			err = errors.New("not acquired")
+		}
+		return nil, fmt.Errorf("magister: lock %s: %w", path, err)
+	}
+	return func() { _ = fl.Unlock(); _ = fl.Close() }, nil
+}
