@@ -135,6 +135,11 @@ func migrate(data []byte, from, current int, migs map[int]migration) ([]byte, er
 // validate rejects values that decode but cannot be right.
 func (s *State) validate() error {
 	for _, a := range s.Accounts {
+		for kind, set := range a.Seen {
+			if set == nil {
+				return fmt.Errorf("seen set %q of account %q is null", kind, a.Key)
+			}
+		}
 		for _, c := range a.Children {
 			for kind, set := range c.Seen {
 				if set == nil {

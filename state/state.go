@@ -102,6 +102,9 @@ type Account struct {
 	IsParent bool      `json:"is_parent,omitempty"`
 	Children []Child   `json:"children,omitempty"`
 	Added    time.Time `json:"added,omitzero"`
+	// Seen holds what belongs to the account rather than to a child: the
+	// messages of its inbox.
+	Seen map[string]*SeenSet `json:"seen,omitempty"`
 }
 
 // Child is a student whose Magister is watched. A student account is its own
@@ -134,6 +137,9 @@ type SeenItem struct {
 func (s *State) SeenCount() int {
 	n := 0
 	for _, a := range s.Accounts {
+		for _, set := range a.Seen {
+			n += len(set.Items)
+		}
 		for _, c := range a.Children {
 			for _, set := range c.Seen {
 				n += len(set.Items)
@@ -164,6 +170,16 @@ type Entry struct {
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
 	LastError   string    `json:"last_error,omitempty"`
 	Delivered   time.Time `json:"delivered,omitzero"`
+
+	// Batch names the check that made the entry; a burst is counted per batch.
+	Batch string `json:"batch,omitempty"`
+	// Change says what happened within Kind ("new", "corrected", "cancelled",
+	// "moved", "changed", "room", "added", "removed", "upcoming", "due"), so
+	// a digest can count "1 les uitgevallen" apart from "1 lokaalwijziging".
+	Change string `json:"change,omitempty"`
+	// Done lists the sinks (by Sink.Name) that already have the entry: a sink
+	// that fails keeps it for that sink only.
+	Done []string `json:"done,omitempty"`
 }
 
 // Health describes how the checks are going.
@@ -217,18 +233,22 @@ func newState() *State { return &State{Version: SchemaVersion} }
 func (s *State) normalize(now time.Time) {
 	s.Version = SchemaVersion
 	cut := now.Unix()
-	for ai := range s.Accounts {
-		for ci := range s.Accounts[ai].Children {
-			for _, set := range s.Accounts[ai].Children[ci].Seen {
-				if set == nil {
-					continue
-				}
-				for id, it := range set.Items {
-					if it.Expires != 0 && it.Expires <= cut {
-						delete(set.Items, id)
-					}
+	prune := func(sets map[string]*SeenSet) {
+		for _, set := range sets {
+			if set == nil {
+				continue
+			}
+			for id, it := range set.Items {
+				if it.Expires != 0 && it.Expires <= cut {
+					delete(set.Items, id)
 				}
 			}
+		}
+	}
+	for ai := range s.Accounts {
+		prune(s.Accounts[ai].Seen)
+		for ci := range s.Accounts[ai].Children {
+			prune(s.Accounts[ai].Children[ci].Seen)
 		}
 	}
 	if len(s.History) > HistoryLimit {
