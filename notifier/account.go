@@ -1,0 +1,65 @@
+package notifier
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/magister-notify/magister-notify/magister"
+	"github.com/magister-notify/magister-notify/state"
+)
+
+// SchoolOf is where acct's Magister lives: its school, or the base URL it
+// was logged in with (the fake school).
+func SchoolOf(acct state.Account) (magister.School, error) {
+	school, err := magister.ParseSchool(acct.School)
+	if err != nil {
+		return magister.School{}, err
+	}
+	if acct.BaseURL != "" {
+		return school.WithBaseURL(acct.BaseURL)
+	}
+	return school, nil
+}
+
+// Accounts opens logged-in Magister clients for accounts whose tokens live
+// in dir (the keyring, or dir/tokens.json). Clients are cached for the
+// opener's lifetime, so a long-running tray reuses connections.
+type Accounts struct {
+	Dir     string
+	Options []magister.Option
+	store   magister.TokenStore
+	clients map[string]*magister.Client
+}
+
+// Open returns the client of acct. It implements Checker.Open.
+func (a *Accounts) Open(_ context.Context, acct state.Account) (Source, error) {
+	if c, ok := a.clients[acct.Key]; ok {
+		return c, nil
+	}
+	school, err := SchoolOf(acct)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := a.TokenSource(school, acct.Key)
+	if err != nil {
+		return nil, err
+	}
+	c := magister.New(school, ts, a.Options...)
+	if a.clients == nil {
+		a.clients = map[string]*magister.Client{}
+	}
+	a.clients[acct.Key] = c
+	return c, nil
+}
+
+// TokenSource returns the token source of the login stored under key.
+func (a *Accounts) TokenSource(school magister.School, key string) (*magister.TokenSource, error) {
+	if a.store == nil {
+		store, _, err := magister.OpenTokenStore(a.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("open the token store: %w", err)
+		}
+		a.store = store
+	}
+	return magister.NewTokenSource(school, a.store, a.Dir, key, a.Options...), nil
+}

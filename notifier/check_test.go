@@ -1,0 +1,179 @@
+package notifier
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magister-notify/magister-notify/magister"
+	"github.com/magister-notify/magister-notify/state"
+)
+
+// memSource is an in-memory Source for the transaction logic; the scenario
+// tests use the fake school over HTTP.
+type memSource struct {
+	grades map[int][]magister.Grade
+	appts  map[int][]magister.Appointment
+	msgs   []magister.Message
+	fail   map[string]error // "grades", "appointments", "messages"
+}
+
+func (m *memSource) LatestGrades(_ context.Context, child, _ int) ([]magister.Grade, error) {
+	return m.grades[child], m.fail["grades"]
+}
+func (m *memSource) Appointments(_ context.Context, child int, _, _ time.Time) ([]magister.Appointment, error) {
+	return m.appts[child], m.fail["appointments"]
+}
+func (m *memSource) UnreadMessages(context.Context, int) ([]magister.Message, error) {
+	return m.msgs, m.fail["messages"]
+}
+
+func parentState(s *state.State) {
+	s.Accounts = []state.Account{{Key: "demo/100", School: "demo", PersonID: 100, IsParent: true,
+		Children: []state.Child{{ID: 1, FirstName: "Anna"}, {ID: 2, FirstName: "Daan"}}}}
+}
+
+func newChecker(t *testing.T, src *memSource, now time.Time, setup func(*state.State)) *Checker {
+	t.Helper()
+	st, err := state.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(context.Background(), func(s *state.State) error { setup(s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return &Checker{Store: st, Loc: ams, Now: func() time.Time { return now },
+		Open: func(context.Context, state.Account) (Source, error) { return src, nil }}
+}
+
+func outbox(t *testing.T, st *state.Store) []state.Entry {
+	t.Helper()
+	var out []state.Entry
+	st.View(context.Background(), func(s state.State) error { out = s.Outbox; return nil })
+	return out
+}
+
+func TestCheckBaselineThenNews(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+	src := &memSource{
+		grades: map[int][]magister.Grade{1: {grade(1, "7,5")}, 2: {grade(50, "6,0")}},
+		msgs:   []magister.Message{{ID: 7, From: "Mentor", Subject: "Ouderavond"}},
+	}
+	c := newChecker(t, src, now, parentState)
+	ctx := context.Background()
+	rep, err := c.Check(ctx)
+	if err != nil || rep.Queued != 0 || rep.Err != nil {
+		t.Fatalf("baseline check: %+v, %v", rep, err)
+	}
+	src.grades[1] = append(src.grades[1], grade(2, "4,0"))
+	src.msgs = append(src.msgs, magister.Message{ID: 8, From: "Mentor", Subject: "Rapport"})
+	rep, err = c.Check(ctx)
+	if err != nil || rep.Queued != 2 {
+		t.Fatalf("second check: %+v, %v", rep, err)
+	}
+	got := outbox(t, c.Store)
+	if len(got) != 2 {
+		t.Fatalf("outbox %+v", got)
+	}
+	g, m := got[0], got[1]
+	if g.Title != "Anna: Nieuw cijfer: Wiskunde 4,0" || !g.Urgent || g.Child != "Anna" || g.ChildID != 1 ||
+		g.URL != "https://demo.magister.net/magister/#/cijfers" || !strings.Contains(g.Body, "weging 2") {
+		t.Errorf("grade entry %+v", g)
+	}
+	if m.Title != "Nieuw bericht van Mentor" || m.Body != "Rapport" || m.ChildID != 0 || !strings.HasSuffix(m.URL, "#/berichten") {
+		t.Errorf("message entry %+v", m)
+	}
+	// Nothing new: nothing queued, the outbox keeps its two.
+	if rep, _ := c.Check(ctx); rep.Queued != 0 || len(outbox(t, c.Store)) != 2 {
+		t.Fatalf("third check queued %d", rep.Queued)
+	}
+}
+
+func TestCheckFailedFetchMarksNothing(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+	src := &memSource{grades: map[int][]magister.Grade{1: {grade(1, "7,5")}},
+		fail: map[string]error{"grades": &magister.StatusError{Status: 502}}}
+	c := newChecker(t, src, now, parentState)
+	ctx := context.Background()
+	rep, err := c.Check(ctx)
+	if err != nil || rep.Err == nil {
+		t.Fatalf("check with a failing grades fetch: %+v, %v", rep, err)
+	}
+	var h state.Health
+	var baselined bool
+	c.Store.View(ctx, func(s state.State) error {
+		h = s.Health
+		set := s.Accounts[0].Children[0].Seen[state.KindGrades]
+		baselined = set != nil && set.Baselined
+		return nil
+	})
+	if baselined || h.ConsecutiveFailures != 1 || h.LastError == "" || !h.LastSuccess.IsZero() {
+		t.Fatalf("after a failure: baselined %v, health %+v", baselined, h)
+	}
+	// Grades arrive while Magister is down; the next success is the
+	// baseline (not a flood), and the one after announces only news.
+	src.grades[1] = append(src.grades[1], grade(2, "8,0"))
+	delete(src.fail, "grades")
+	if rep, _ := c.Check(ctx); rep.Queued != 0 || rep.Err != nil {
+		t.Fatalf("first success queued %d (%v)", rep.Queued, rep.Err)
+	}
+	c.Store.View(ctx, func(s state.State) error { h = s.Health; return nil })
+	if h.ConsecutiveFailures != 0 || h.LastError != "" || !h.LastSuccess.Equal(now) {
+		t.Fatalf("health after success %+v", h)
+	}
+}
+
+func TestCheckRateLimitSetsRetryAt(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+	src := &memSource{fail: map[string]error{"grades": &magister.RateLimitError{RetryAfter: 90 * time.Second}}}
+	c := newChecker(t, src, now, parentState)
+	rep, err := c.Check(context.Background())
+	if err != nil || !errors.Is(rep.Err, magister.ErrRateLimited) {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	var h state.Health
+	c.Store.View(context.Background(), func(s state.State) error { h = s.Health; return nil })
+	if !h.RetryAt.Equal(now.Add(90 * time.Second)) {
+		t.Fatalf("RetryAt %v", h.RetryAt)
+	}
+}
+
+func TestCheckTogglesMuteAndPrivacy(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+	src := &memSource{grades: map[int][]magister.Grade{1: {grade(1, "7,5")}, 2: {grade(50, "6,0")}}}
+	c := newChecker(t, src, now, func(s *state.State) {
+		parentState(s)
+		s.Accounts[0].Children[0].Privacy = PrivacyMinimal
+		s.Accounts[0].Children[1].Muted = true
+		s.Settings.Disabled = map[string]bool{state.KindMessages: true}
+	})
+	ctx := context.Background()
+	c.Check(ctx)
+	src.grades[1] = append(src.grades[1], grade(2, "9,0"))
+	src.grades[2] = append(src.grades[2], grade(51, "9,0"))
+	src.msgs = []magister.Message{{ID: 1, From: "x", Subject: "y"}}
+	rep, _ := c.Check(ctx)
+	got := outbox(t, c.Store)
+	if rep.Queued != 1 || len(got) != 1 || got[0].Title != "Nieuw cijfer voor Anna" || got[0].Body != "" {
+		t.Fatalf("queued %d: %+v", rep.Queued, got)
+	}
+	// The muted child's and the disabled kind's items were still marked seen:
+	// switching them on later does not flood.
+	c.Store.Update(ctx, func(s *state.State) error {
+		s.Accounts[0].Children[1].Muted = false
+		s.Settings.Disabled = nil
+		return nil
+	})
+	if rep, _ := c.Check(ctx); rep.Queued != 0 {
+		t.Fatalf("unmuting flooded %d", rep.Queued)
+	}
+}
+
+func TestCheckWithoutAccount(t *testing.T) {
+	c := newChecker(t, &memSource{}, time.Now(), func(*state.State) {})
+	if _, err := c.Check(context.Background()); !errors.Is(err, ErrNoAccounts) {
+		t.Fatalf("err %v", err)
+	}
+}

@@ -1,0 +1,254 @@
+package notifier
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/gofrs/flock"
+
+	"github.com/magister-notify/magister-notify/magister"
+	"github.com/magister-notify/magister-notify/state"
+)
+
+// A pending browser login lives beside the state, in its own 0600 file: the
+// PKCE verifier is a secret for those few minutes and the state file holds
+// none. login.lock makes completing it happen exactly once, whether the
+// address arrives pasted or through the m6loapp:// handler.
+const (
+	pendingLoginName = "pending-login.json"
+	loginLockName    = "login.lock"
+	// PendingLoginTTL is how long a started login can be completed.
+	PendingLoginTTL = 10 * time.Minute
+)
+
+// Errors of completing a login that the CLI explains.
+var (
+	ErrNoPendingLogin = errors.New("no sign-in is waiting to be completed (it was completed already, or never started): run `magister-notify login --school <school>` again")
+	ErrLoginExpired   = errors.New("this sign-in was started more than 10 minutes ago and has expired: run `magister-notify login --school <school>` again")
+	ErrForeignLogin   = errors.New("this address belongs to another sign-in (its state does not match): use the address from the browser window this login opened, or start again")
+)
+
+// StartLogin begins a browser login and remembers it in dir until it is
+// completed or expires. The returned request's AuthorizeURL is what the user
+// opens.
+func StartLogin(dir string, school magister.School, loginHint string) (*magister.LoginRequest, error) {
+	req, err := magister.NewLoginRequest(school, loginHint)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := lockLogin(context.Background(), dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	data, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, pendingLoginName), data); err != nil {
+		return nil, fmt.Errorf("remember the pending login: %w", err)
+	}
+	return req, nil
+}
+
+// CompleteLogin finishes the pending login with the address the browser was
+// sent to (m6loapp://oauth2redirect/#code=…), a query form, or a bare code:
+// it exchanges the code, finds the account and its children, stores the
+// tokens and adds the account to the state.
+func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redirect string, now time.Time) (state.Account, error) {
+	r, err := magister.ParseRedirect(redirect)
+	if err != nil {
+		return state.Account{}, err
+	}
+	unlock, err := lockLogin(ctx, st.Dir())
+	if err != nil {
+		return state.Account{}, err
+	}
+	defer unlock()
+	path := filepath.Join(st.Dir(), pendingLoginName)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return state.Account{}, ErrNoPendingLogin
+	}
+	if err != nil {
+		return state.Account{}, err
+	}
+	var req magister.LoginRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		os.Remove(path)
+		return state.Account{}, fmt.Errorf("the pending login is damaged (%v): start again", err)
+	}
+	if now.Sub(req.CreatedAt) > PendingLoginTTL {
+		os.Remove(path)
+		return state.Account{}, ErrLoginExpired
+	}
+	if r.State != "" && r.State != req.State {
+		return state.Account{}, ErrForeignLogin
+	}
+	tok, err := magister.Exchange(ctx, &req, r, accts.Options...)
+	if err != nil {
+		return state.Account{}, err
+	}
+	acct, err := addAccount(ctx, st, accts, req.School, tok, now)
+	if err != nil {
+		return state.Account{}, err
+	}
+	os.Remove(path)
+	return acct, nil
+}
+
+// ImportRefreshToken logs in with a refresh token exported from another
+// Magister app.
+func ImportRefreshToken(ctx context.Context, st *state.Store, accts *Accounts, school magister.School, refreshToken string, now time.Time) (state.Account, error) {
+	tok, err := magister.Refresh(ctx, school, refreshToken, accts.Options...)
+	if err != nil {
+		return state.Account{}, err
+	}
+	return addAccount(ctx, st, accts, school, tok, now)
+}
+
+// addAccount discovers who tok belongs to, stores tok under the account's
+// key and records the account (keeping the settings and seen items of a
+// child that was there before).
+func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school magister.School, tok *magister.Token, now time.Time) (state.Account, error) {
+	mem := magister.NewMemoryTokenStore()
+	const tmpKey = "login"
+	if err := mem.Save(ctx, tmpKey, tok); err != nil {
+		return state.Account{}, err
+	}
+	client := magister.New(school, magister.NewTokenSource(school, mem, st.Dir(), tmpKey, accts.Options...), accts.Options...)
+	me, err := client.Account(ctx)
+	if err != nil {
+		return state.Account{}, err
+	}
+	kids, err := client.Children(ctx, me)
+	if err != nil {
+		return state.Account{}, err
+	}
+	latest, err := mem.Load(ctx, tmpKey) // a refresh may have rotated it
+	if err != nil {
+		return state.Account{}, err
+	}
+	acct := state.Account{
+		Key:      school.Code + "/" + strconv.Itoa(me.ID),
+		School:   school.Code,
+		PersonID: me.ID,
+		Name:     me.FirstName,
+		IsParent: me.IsParent,
+		Added:    now,
+	}
+	if school.APIURL != "https://"+school.Code+".magister.net" {
+		acct.BaseURL = school.APIURL
+	}
+	for _, k := range kids {
+		acct.Children = append(acct.Children, state.Child{ID: k.ID, FirstName: k.FirstName})
+	}
+	ts, err := accts.TokenSource(school, acct.Key)
+	if err != nil {
+		return state.Account{}, err
+	}
+	if err := ts.Save(ctx, latest); err != nil {
+		return state.Account{}, fmt.Errorf("store the login: %w", err)
+	}
+	err = st.Update(ctx, func(s *state.State) error {
+		i := findAccount(s, acct.Key)
+		if i < 0 {
+			s.Accounts = append(s.Accounts, acct)
+			return nil
+		}
+		old := s.Accounts[i]
+		acct.Added, acct.Seen = old.Added, old.Seen
+		for ci := range acct.Children {
+			for _, oc := range old.Children {
+				if oc.ID == acct.Children[ci].ID {
+					acct.Children[ci].Muted, acct.Children[ci].Privacy, acct.Children[ci].Seen = oc.Muted, oc.Privacy, oc.Seen
+				}
+			}
+		}
+		s.Accounts[i] = acct
+		return nil
+	})
+	return acct, err
+}
+
+// Logout forgets the account with key: its tokens, its state and what was
+// seen. Notifications already waiting for it are dropped with it.
+func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (state.Account, error) {
+	var acct state.Account
+	err := st.Update(ctx, func(s *state.State) error {
+		i := findAccount(s, key)
+		if i < 0 {
+			return fmt.Errorf("no account %q is logged in", key)
+		}
+		acct = s.Accounts[i]
+		s.Accounts = append(s.Accounts[:i], s.Accounts[i+1:]...)
+		kept := s.Outbox[:0]
+		for _, e := range s.Outbox {
+			if e.Account != key {
+				kept = append(kept, e)
+			}
+		}
+		s.Outbox = kept
+		return nil
+	})
+	if err != nil {
+		return state.Account{}, err
+	}
+	school, err := SchoolOf(acct)
+	if err != nil {
+		return acct, err
+	}
+	ts, err := accts.TokenSource(school, key)
+	if err != nil {
+		return acct, err
+	}
+	if tok, err := ts.Token(ctx); err == nil && tok.IDToken != "" {
+		// Best effort: end the session at Magister too.
+		magister.EndSession(ctx, school, tok.IDToken, accts.Options...)
+	}
+	if err := ts.Delete(ctx); err != nil && !errors.Is(err, magister.ErrNoToken) {
+		return acct, fmt.Errorf("forget the tokens: %w", err)
+	}
+	return acct, nil
+}
+
+func lockLogin(ctx context.Context, dir string) (func(), error) {
+	fl := flock.New(filepath.Join(dir, loginLockName), flock.SetPermissions(0o600))
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, 50*time.Millisecond)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("another login is being completed right now: %v", err)
+	}
+	return func() { fl.Unlock() }, nil
+}
+
+// writeFileAtomic writes a small private file: temp, fsync, rename.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
