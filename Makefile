@@ -7,17 +7,21 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PKGS    := ./...
 # Each fuzz target runs briefly in CI; longer by hand: make fuzz FUZZTIME=5m
-FUZZTIME ?= 10s
-FUZZ    := state:FuzzDecode
+FUZZTIME ?= 4s
+FUZZ    := state:FuzzDecode \
+	magister:FuzzDecodeAccount magister:FuzzDecodeChildren magister:FuzzDecodeLatestGrades \
+	magister:FuzzDecodeEnrollments magister:FuzzDecodeEnrollmentGrades magister:FuzzDecodeAppointments \
+	magister:FuzzDecodeAbsences magister:FuzzDecodeMessages magister:FuzzParseRedirect \
+	magister:FuzzParseGradeValue magister:FuzzPlainText
 
-.PHONY: all build test vet fmt-check unit fuzz cross bench clean
+.PHONY: all build test vet fmt-check unit e2e fuzz cross bench clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
 
-test: vet fmt-check unit fuzz cross
+test: vet fmt-check unit e2e fuzz cross
 	@echo "make test: all checks passed"
 
 vet:
@@ -29,6 +33,11 @@ fmt-check:
 
 unit:
 	$(GO) test -race -count=1 $(PKGS)
+
+# A real notification daemon (dunst under Xvfb on a private D-Bus) receives
+# a desktop notification; read back with dunstctl history.
+e2e:
+	GO=$(GO) ./scripts/e2e-notify.sh
 
 fuzz:
 	@set -e; for t in $(FUZZ); do \

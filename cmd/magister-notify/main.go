@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/magister"
+	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -63,7 +65,9 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&a.stateDir, "state-dir", def,
 		"state directory (default $MAGISTER_NOTIFY_HOME, else the user configuration directory)")
 	root.PersistentFlags().BoolVar(&a.json, "json", false, "print machine-readable JSON")
-	root.AddCommand(a.versionCommand(), a.statusCommand())
+	root.AddCommand(a.versionCommand(), a.statusCommand(), a.configCommand(),
+		a.pauseCommand(), a.resumeCommand(), a.logCommand(), a.loginCommand(), a.logoutCommand(),
+		a.whoamiCommand(), a.gradesCommand(), a.checkCommand(), a.notifyCommand())
 	return root
 }
 
@@ -79,6 +83,8 @@ func (a *app) openStore(owner string) (*state.Store, error) {
 	return state.Open(dir, state.WithOwner("magister-notify "+owner))
 }
 
+var errNotLoggedIn = notifier.ErrNoAccounts
+
 // explain turns an error into the one sentence the user sees.
 func explain(err error) string {
 	switch {
@@ -86,6 +92,10 @@ func explain(err error) string {
 		return err.Error() + "; try again in a moment"
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
+	case errors.Is(err, magister.ErrLoginRequired):
+		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
+	case errors.Is(err, magister.ErrRateLimited):
+		return "Magister asks us to slow down: " + err.Error() + "; try again later"
 	}
 	return err.Error()
 }
@@ -95,6 +105,7 @@ const (
 	exitFailure = 1
 	exitLocked  = 3
 	exitNewer   = 4
+	exitLogin   = 5
 )
 
 func exitCode(err error) int {
@@ -103,6 +114,8 @@ func exitCode(err error) int {
 		return exitLocked
 	case errors.Is(err, state.ErrNewerVersion):
 		return exitNewer
+	case errors.Is(err, magister.ErrLoginRequired), errors.Is(err, notifier.ErrNoAccounts):
+		return exitLogin
 	}
 	return exitFailure
 }

@@ -1,0 +1,15 @@
+//go:build darwin
+
+package main
+
+import "os/exec"
+
+// openBrowser opens url in the user's browser without waiting for it.
+func openBrowser(url string) error {
+	cmd := exec.Command("open", url)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	go cmd.Wait()
+	return nil
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magister-notify/magister-notify/state"
+)
+
+func TestFmtDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{15 * time.Minute: "15m", 20 * time.Minute: "20m", 90 * time.Minute: "1h30m",
+		24 * time.Hour: "24h", 7 * 24 * time.Hour: "7d", time.Hour: "1h", 90 * time.Second: "1m30s"} {
+		if got := fmtDuration(d); got != want {
+			t.Errorf("fmtDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestConfigSetGetAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	ok := func(args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(t, ctx, append([]string{"--state-dir", dir}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: code %d, %s", args, code, errs)
+		}
+		return out
+	}
+	bad := func(want string, args ...string) {
+		t.Helper()
+		code, _, errs := runCLI(t, ctx, append([]string{"--state-dir", dir}, args...)...)
+		if code == 0 || !strings.Contains(errs, want) {
+			t.Fatalf("%v: code %d, stderr %q, want %q", args, code, errs, want)
+		}
+	}
+	ok("config", "set", "interval", "20m")
+	ok("config", "set", "quiet-hours", "21:30-06:45")
+	ok("config", "set", "notify.homework", "off")
+	ok("config", "set", "sinks", "stdout,jsonl:/tmp/x.jsonl")
+	ok("config", "set", "look-ahead", "3d")
+	bad("too short", "config", "set", "interval", "1m")
+	bad("HH:MM-HH:MM", "config", "set", "quiet-hours", "late")
+	bad("unknown sink", "config", "set", "sinks", "pager")
+	bad("unknown setting", "config", "set", "volume", "11")
+	bad("use nl or en", "config", "set", "language", "fr")
+
+	var values map[string]string
+	if err := json.Unmarshal([]byte(ok("config", "list", "--json")), &values); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"interval": "20m", "quiet-hours": "21:30-06:45", "notify.homework": "off",
+		"notify.grades": "on", "sinks": "stdout,jsonl:/tmp/x.jsonl", "look-ahead": "3d", "language": "nl"}
+	for k, v := range want {
+		if values[k] != v {
+			t.Errorf("%s = %q, want %q", k, values[k], v)
+		}
+	}
+	if got := strings.TrimSpace(ok("config", "get", "interval")); got != "20m" {
+		t.Errorf("config get interval = %q", got)
+	}
+	// A failed set changed nothing.
+	st, _ := state.Open(dir)
+	st.View(ctx, func(s state.State) error {
+		if time.Duration(s.Settings.Interval) != 20*time.Minute || s.Settings.Language != "" {
+			t.Errorf("settings %+v", s.Settings)
+		}
+		return nil
+	})
+}
+
+func TestConfigPerChild(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := state.Open(dir)
+	st.Update(context.Background(), func(s *state.State) error {
+		s.Accounts = []state.Account{{Key: "k", Children: []state.Child{{ID: 1, FirstName: "Anna"}, {ID: 2, FirstName: "Daan"}}}}
+		return nil
+	})
+	for _, args := range [][]string{{"privacy.anna", "minimal"}, {"child.Daan", "off"}} {
+		if code, _, errs := runCLI(t, context.Background(), append([]string{"--state-dir", dir, "config", "set"}, args...)...); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	st.View(context.Background(), func(s state.State) error {
+		c := s.Accounts[0].Children
+		if c[0].Privacy != "minimal" || !c[1].Muted || c[0].Muted {
+			t.Errorf("children %+v", c)
+		}
+		return nil
+	})
+}
+
+func TestPauseResume(t *testing.T) {
+	dir := t.TempDir()
+	code, out, _ := runCLI(t, context.Background(), "--state-dir", dir, "pause", "2h", "--json")
+	var p pauseInfo
+	if code != 0 || json.Unmarshal([]byte(out), &p) != nil || !p.Paused || time.Until(*p.Until) < 119*time.Minute {
+		t.Fatalf("pause: %d %q", code, out)
+	}
+	if code, _, _ := runCLI(t, context.Background(), "--state-dir", dir, "pause", "soon"); code == 0 {
+		t.Fatal("pause accepted nonsense")
+	}
+	code, out, _ = runCLI(t, context.Background(), "--state-dir", dir, "resume")
+	if code != 0 || !strings.Contains(out, "resumed") {
+		t.Fatalf("resume: %q", out)
+	}
+	st, _ := state.Open(dir)
+	st.View(context.Background(), func(s state.State) error {
+		if s.Settings.Paused(time.Now()) {
+			t.Error("still paused")
+		}
+		return nil
+	})
+}
+
+func TestUntilTomorrow(t *testing.T) {
+	loc := time.FixedZone("CET", 3600)
+	for in, want := range map[string]string{"2026-11-26 22:00": "2026-11-27 07:00", "2026-11-27 03:00": "2026-11-27 07:00",
+		"2026-11-27 07:00": "2026-11-28 07:00"} {
+		now, _ := time.ParseInLocation("2006-01-02 15:04", in, loc)
+		if got := untilTomorrow(now).Format("2006-01-02 15:04"); got != want {
+			t.Errorf("untilTomorrow(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestLogReadsWithoutConsuming(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := state.Open(dir)
+	now := time.Now()
+	st.Update(context.Background(), func(s *state.State) error {
+		s.History = []state.Entry{{ID: "1", Title: "Nieuw cijfer: Wiskunde 7,5", Body: "Proefwerk", Delivered: now.Add(-time.Hour)},
+			{ID: "2", Title: "Les uitgevallen: Engels", Delivered: now}}
+		s.Outbox = []state.Entry{{ID: "3", Title: "Nieuw bericht", LastError: "desktop: no notification daemon"}}
+		return nil
+	})
+	for range 2 {
+		code, out, _ := runCLI(t, context.Background(), "--state-dir", dir, "log", "--json")
+		var got []state.Entry
+		if code != 0 || json.Unmarshal([]byte(out), &got) != nil || len(got) != 2 || got[0].ID != "2" {
+			t.Fatalf("log --json: %q", out)
+		}
+	}
+	code, out, _ := runCLI(t, context.Background(), "--state-dir", dir, "log", "--pending")
+	if code != 0 || !strings.Contains(out, "Nieuw bericht") || !strings.Contains(out, "no notification daemon") {
+		t.Fatalf("log --pending: %q", out)
+	}
+	code, out, _ = runCLI(t, context.Background(), "--state-dir", dir, "log", "-n", "1")
+	if code != 0 || !strings.Contains(out, "Engels") || strings.Contains(out, "Wiskunde") {
+		t.Fatalf("log -n 1: %q", out)
+	}
+}

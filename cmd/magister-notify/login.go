@@ -1,0 +1,238 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/magister-notify/magister-notify/magister"
+	"github.com/magister-notify/magister-notify/notifier"
+	"github.com/magister-notify/magister-notify/state"
+)
+
+type loginFlags struct {
+	school, baseURL, hint, redirect   string
+	printURL, refreshStdin, noBrowser bool
+}
+
+type accountInfo struct {
+	Key      string   `json:"key"`
+	School   string   `json:"school"`
+	BaseURL  string   `json:"base_url,omitempty"`
+	Name     string   `json:"name"`
+	Parent   bool     `json:"parent"`
+	Children []string `json:"children"`
+}
+
+func infoOf(acct state.Account) accountInfo {
+	info := accountInfo{Key: acct.Key, School: acct.School, BaseURL: acct.BaseURL, Name: acct.Name, Parent: acct.IsParent, Children: []string{}}
+	for _, c := range acct.Children {
+		info.Children = append(info.Children, c.FirstName)
+	}
+	return info
+}
+
+func (a *app) loginCommand() *cobra.Command {
+	var f loginFlags
+	cmd := &cobra.Command{
+		Use:   "login --school SCHOOL",
+		Short: "Sign in to Magister in your browser",
+		Long: "Signs in to Magister with your normal browser (school sign-in and two-step verification work).\n" +
+			"SCHOOL is the first part of your school's Magister address: for https://myschool.magister.net it is myschool.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.openStore("login")
+			if err != nil {
+				return err
+			}
+			accts := a.accounts(st)
+			ctx := cmd.Context()
+			if f.redirect != "" {
+				acct, err := notifier.CompleteLogin(ctx, st, accts, f.redirect, time.Now())
+				if err != nil {
+					return err
+				}
+				return a.loggedIn(acct)
+			}
+			school, err := a.school(f.school, f.baseURL)
+			if err != nil {
+				return err
+			}
+			if f.refreshStdin {
+				rt, err := readSecretLine(os.Stdin)
+				if err != nil {
+					return err
+				}
+				acct, err := notifier.ImportRefreshToken(ctx, st, accts, school, rt, time.Now())
+				if err != nil {
+					return err
+				}
+				return a.loggedIn(acct)
+			}
+			req, err := notifier.StartLogin(st.Dir(), school, f.hint)
+			if err != nil {
+				return err
+			}
+			if f.printURL {
+				fmt.Fprintln(a.stdout, req.AuthorizeURL())
+				return nil
+			}
+			fmt.Fprintf(a.stderr, "Open this address to sign in to Magister:\n\n  %s\n\n", req.AuthorizeURL())
+			if !f.noBrowser {
+				if err := openBrowser(req.AuthorizeURL()); err == nil {
+					fmt.Fprintln(a.stderr, "Your browser has been opened with it.")
+				}
+			}
+			fmt.Fprint(a.stderr, "After signing in, the browser tries to open an address that starts with\n"+
+				"m6loapp://oauth2redirect/ and usually says it cannot open it. Copy that address (from the\n"+
+				"address bar, the message, or the browser's developer tools: Network, the last redirect) and\n"+
+				"paste it here, then press Enter:\n> ")
+			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+			if err != nil && line == "" {
+				return errors.New("no address was pasted; run `magister-notify login` again")
+			}
+			acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
+			if err != nil {
+				return err
+			}
+			return a.loggedIn(acct)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.school, "school", "", "your school's Magister name (myschool for myschool.magister.net)")
+	fl.StringVar(&f.baseURL, "base-url", "", "use another server for both sign-in and API (the fake school)")
+	fl.StringVar(&f.hint, "login-hint", "", "your Magister user name, to pre-fill the sign-in page")
+	fl.BoolVar(&f.printURL, "print-url", false, "only start the sign-in and print its address (finish with --redirect-url)")
+	fl.StringVar(&f.redirect, "redirect-url", "", "finish a started sign-in with the m6loapp://… address (or the bare code)")
+	fl.BoolVar(&f.refreshStdin, "refresh-token-stdin", false, "sign in with a refresh token read from standard input")
+	fl.BoolVar(&f.noBrowser, "no-browser", false, "do not open the browser, only print the address")
+	return cmd
+}
+
+func (a *app) school(code, baseURL string) (magister.School, error) {
+	if code == "" {
+		return magister.School{}, errors.New("which school? Give --school, e.g. --school myschool for myschool.magister.net")
+	}
+	school, err := magister.ParseSchool(code)
+	if err != nil {
+		return school, err
+	}
+	if baseURL != "" {
+		return school.WithBaseURL(baseURL)
+	}
+	return school, nil
+}
+
+func (a *app) loggedIn(acct state.Account) error {
+	info := infoOf(acct)
+	return a.emit(info, func(p *printer) {
+		who := acct.Name
+		if len(acct.Children) > 0 && acct.IsParent {
+			p.Line("Signed in as %s (parent of %s).", who, strings.Join(info.Children, ", "))
+		} else {
+			p.Line("Signed in as %s.", who)
+		}
+		p.Line("Run `magister-notify check` to take stock; later checks announce what is new.")
+	})
+}
+
+func readSecretLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	line = strings.TrimSpace(line)
+	if line == "" {
+		if err == nil {
+			err = io.ErrUnexpectedEOF
+		}
+		return "", fmt.Errorf("no refresh token on standard input: %w", err)
+	}
+	return line, nil
+}
+
+func (a *app) logoutCommand() *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "logout [ACCOUNT]",
+		Short: "Sign out and forget an account (its tokens and what was seen)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := a.openStore("logout")
+			if err != nil {
+				return err
+			}
+			var keys []string
+			st.View(cmd.Context(), func(s state.State) error {
+				for _, acct := range s.Accounts {
+					keys = append(keys, acct.Key)
+				}
+				return nil
+			})
+			switch {
+			case len(args) == 1:
+				keys = []string{args[0]}
+			case len(keys) > 1 && !all:
+				return fmt.Errorf("several accounts are signed in (%s): name one, or use --all", strings.Join(keys, ", "))
+			case len(keys) == 0:
+				return a.emit([]accountInfo{}, func(p *printer) { p.Line("Nobody is signed in.") })
+			}
+			out := []accountInfo{}
+			for _, k := range keys {
+				acct, err := notifier.Logout(cmd.Context(), st, a.accounts(st), k)
+				if err != nil {
+					return err
+				}
+				out = append(out, infoOf(acct))
+			}
+			return a.emit(out, func(p *printer) {
+				for _, i := range out {
+					p.Line("Signed out %s (%s) and forgot its tokens.", i.Name, i.Key)
+				}
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "sign out every account")
+	return cmd
+}
+
+func (a *app) whoamiCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "whoami",
+		Short: "Show who is signed in and which children are watched",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.openStore("whoami")
+			if err != nil {
+				return err
+			}
+			out := []accountInfo{}
+			st.View(cmd.Context(), func(s state.State) error {
+				for _, acct := range s.Accounts {
+					out = append(out, infoOf(acct))
+				}
+				return nil
+			})
+			return a.emit(out, func(p *printer) {
+				if len(out) == 0 {
+					p.Line("Nobody is signed in. Sign in with: magister-notify login --school <school>")
+				}
+				for _, i := range out {
+					role := "student"
+					if i.Parent {
+						role = "parent"
+					}
+					p.Field(i.Name, "%s at %s.magister.net (%s) · watching %s", role, i.School, i.Key, strings.Join(i.Children, ", "))
+				}
+			})
+		},
+	}
+}
+
+// accounts opens Magister clients for the accounts in st.
+func (a *app) accounts(st *state.Store) *notifier.Accounts {
+	return &notifier.Accounts{Dir: st.Dir(), Options: []magister.Option{magister.WithVersion(version)}}
+}

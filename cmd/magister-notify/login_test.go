@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/magister-notify/magister-notify/magister/magistertest"
+)
+
+// noKeyring makes the token store fall back to tokens.json quickly: tests
+// never touch a real keyring.
+func noKeyring(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+}
+
+// browserLogin follows the authorize address like a browser would and
+// returns the m6loapp:// address it ends at.
+func browserLogin(t *testing.T, authorizeURL string) string {
+	t.Helper()
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Get(authorizeURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "m6loapp://oauth2redirect/") {
+		t.Fatalf("authorize: %d %q", resp.StatusCode, loc)
+	}
+	return loc
+}
+
+func TestLoginPrintURLThenRedirect(t *testing.T) {
+	noKeyring(t)
+	school := magistertest.New()
+	t.Cleanup(school.Close)
+	dir := t.TempDir()
+	ctx := context.Background()
+	cli := func(args ...string) (int, string, string) {
+		return runCLI(t, ctx, append([]string{"--state-dir", dir}, args...)...)
+	}
+	code, out, errs := cli("login", "--school", "demo", "--base-url", school.URL, "--print-url")
+	if code != 0 || !strings.HasPrefix(out, school.URL+"/connect/authorize?") {
+		t.Fatalf("--print-url: %d %q %s", code, out, errs)
+	}
+	if !strings.Contains(out, "code_challenge_method=S256") || !strings.Contains(out, "offline_access") {
+		t.Fatalf("authorize URL lacks PKCE or offline_access: %s", out)
+	}
+	redirect := browserLogin(t, strings.TrimSpace(out))
+
+	code, out, errs = cli("login", "--redirect-url", redirect, "--json")
+	var info accountInfo
+	if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
+		t.Fatalf("--redirect-url: %d %q %s", code, out, errs)
+	}
+	if !info.Parent || strings.Join(info.Children, ",") != "Anna,Daan" || info.BaseURL != school.URL {
+		t.Fatalf("account %+v", info)
+	}
+	// The same address again finishes nothing twice.
+	code, _, errs = cli("login", "--redirect-url", redirect)
+	if code == 0 || !strings.Contains(errs, "no sign-in is waiting") {
+		t.Fatalf("second completion: %d %s", code, errs)
+	}
+	// No secret reached the state file or any output.
+	state, _ := os.ReadFile(filepath.Join(dir, "state.json"))
+	for _, secret := range []string{"access_token", "refresh_token", "verifier", "eyJ"} {
+		if strings.Contains(string(state), secret) {
+			t.Errorf("state.json contains %q", secret)
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "tokens.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("tokens.json: %v %v", fi, err)
+	}
+
+	code, out, _ = cli("whoami")
+	if code != 0 || !strings.Contains(out, "parent") || !strings.Contains(out, "Anna, Daan") {
+		t.Fatalf("whoami: %q", out)
+	}
+	code, out, errs = cli("grades", "--child", "anna", "--json")
+	var grades []childGrades
+	if code != 0 || json.Unmarshal([]byte(out), &grades) != nil || len(grades) != 1 || len(grades[0].Grades) == 0 {
+		t.Fatalf("grades: %d %q %s", code, out, errs)
+	}
+	code, out, _ = cli("grades")
+	if code != 0 || !strings.Contains(out, "Anna") || !strings.Contains(out, "Daan") {
+		t.Fatalf("grades (text): %q", out)
+	}
+
+	// An expired login is explained, with its own exit code.
+	school.ExpireAccessTokens()
+	school.RevokeRefreshTokens()
+	code, _, errs = cli("grades")
+	if code != exitLogin || !strings.Contains(errs, "sign in again") {
+		t.Fatalf("grades with a dead login: %d %q", code, errs)
+	}
+
+	code, out, _ = cli("logout")
+	if code != 0 || !strings.Contains(out, "Signed out") {
+		t.Fatalf("logout: %q", out)
+	}
+	code, out, _ = cli("whoami", "--json")
+	if code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Fatalf("whoami after logout: %q", out)
+	}
+}
+
+func TestLoginWithRefreshTokenAndErrors(t *testing.T) {
+	noKeyring(t)
+	school := magistertest.New()
+	t.Cleanup(school.Close)
+	dir := t.TempDir()
+	ctx := context.Background()
+
+	r, w, _ := os.Pipe()
+	w.WriteString(school.IssueRefreshToken(magistertest.StudentLogin) + "\n")
+	w.Close()
+	old := os.Stdin
+	os.Stdin = r
+	code, out, errs := runCLI(t, ctx, "--state-dir", dir, "login", "--school", "demo", "--base-url", school.URL, "--refresh-token-stdin")
+	os.Stdin = old
+	if code != 0 || !strings.Contains(out, "Signed in as Sem.") {
+		t.Fatalf("refresh-token login: %d %q %s", code, out, errs)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"login"}, "which school"},
+		{[]string{"login", "--school", "../evil"}, "invalid school"},
+		{[]string{"login", "--redirect-url", "m6loapp://oauth2redirect/#code=abc&state=zzz"}, "no sign-in is waiting"},
+		{[]string{"login", "--redirect-url", "m6loapp://oauth2redirect/#error=access_denied"}, "access_denied"},
+	} {
+		code, _, errs := runCLI(t, ctx, append([]string{"--state-dir", dir}, tc.args...)...)
+		if code == 0 || !strings.Contains(strings.ToLower(errs), tc.want) {
+			t.Errorf("%v: code %d, %q, want %q", tc.args, code, errs, tc.want)
+		}
+	}
+}
