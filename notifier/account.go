@@ -27,7 +27,10 @@ func SchoolOf(acct state.Account) (magister.School, error) {
 type Accounts struct {
 	Dir     string
 	Options []magister.Option
-	store   magister.TokenStore
+	// UsedFallback is set once the tokens turned out to live in
+	// dir/tokens.json because no keyring works here.
+	UsedFallback bool
+	store        magister.TokenStore
 	clients map[string]*magister.Client
 }
 
@@ -55,11 +58,11 @@ func (a *Accounts) Open(_ context.Context, acct state.Account) (Source, error) {
 // TokenSource returns the token source of the login stored under key.
 func (a *Accounts) TokenSource(school magister.School, key string) (*magister.TokenSource, error) {
 	if a.store == nil {
-		store, _, err := magister.OpenTokenStore(a.Dir)
+		store, fallback, err := magister.OpenTokenStore(a.Dir)
 		if err != nil {
 			return nil, fmt.Errorf("open the token store: %w", err)
 		}
-		a.store = store
+		a.store, a.UsedFallback = store, fallback
 	}
 	return magister.NewTokenSource(school, a.store, a.Dir, key, a.Options...), nil
 }

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/magister-notify/magister-notify/magister/magistertest"
+	"github.com/magister-notify/magister-notify/state"
 )
 
 // signedIn returns a state directory signed in to a fresh fake school as the
@@ -121,5 +123,36 @@ func TestNotifyTestThroughStdout(t *testing.T) {
 	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "notify", "test", "--sink", "stdout")
 	if code != 0 || !strings.Contains(out, "magister-notify werkt") || !strings.Contains(out, "test notification was sent") {
 		t.Fatalf("notify test: %d %q %s", code, out, errs)
+	}
+}
+
+func TestFailingSinkKeepsEntriesAndStatusSaysSo(t *testing.T) {
+	school, dir, cli := signedIn(t)
+	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
+		t.Fatal(errs)
+	}
+	school.AddMessage("Anna", "Mentor", "Ouderavond")
+	code, _, errs := cli("check", "--sink", "exec:exit 3")
+	if code == 0 || !strings.Contains(errs, "exec") {
+		t.Fatalf("check with a failing sink: %d %q", code, errs)
+	}
+	code, out, _ := cli("status")
+	if code != 0 || !strings.Contains(out, "Not delivered") || !strings.Contains(out, "1 waiting") {
+		t.Fatalf("status: %q", out)
+	}
+	// The sink recovers: the waiting message arrives, once.
+	jsonl := filepath.Join(dir, "ok.jsonl")
+	st, _ := state.Open(dir)
+	st.Update(context.Background(), func(s *state.State) error {
+		for i := range s.Outbox {
+			s.Outbox[i].NextAttempt = time.Time{} // skip the backoff
+		}
+		return nil
+	})
+	if code, _, errs := cli("check", "--sink", "jsonl:"+jsonl); code != 0 {
+		t.Fatal(errs)
+	}
+	if lines := readLines(t, jsonl); len(lines) != 1 || !strings.Contains(lines[0]["title"].(string), "Mentor") {
+		t.Fatalf("after recovery: %v", lines)
 	}
 }

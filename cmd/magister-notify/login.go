@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -58,7 +59,7 @@ func (a *app) loginCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.loggedIn(acct)
+				return a.loggedIn(acct, accts)
 			}
 			school, err := a.school(f.school, f.baseURL)
 			if err != nil {
@@ -73,7 +74,7 @@ func (a *app) loginCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return a.loggedIn(acct)
+				return a.loggedIn(acct, accts)
 			}
 			req, err := notifier.StartLogin(st.Dir(), school, f.hint)
 			if err != nil {
@@ -101,7 +102,7 @@ func (a *app) loginCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.loggedIn(acct)
+			return a.loggedIn(acct, accts)
 		},
 	}
 	fl := cmd.Flags()
@@ -129,8 +130,13 @@ func (a *app) school(code, baseURL string) (magister.School, error) {
 	return school, nil
 }
 
-func (a *app) loggedIn(acct state.Account) error {
+func (a *app) loggedIn(acct state.Account, accts *notifier.Accounts) error {
 	info := infoOf(acct)
+	if accts.UsedFallback {
+		// Told once: from now on the file is simply where the tokens are.
+		fmt.Fprintf(a.stderr, "Note: no system keyring is available, so your sign-in is kept in %s\n"+
+			"(readable only by you). Delete it, or run `magister-notify logout`, to forget it.\n", filepath.Join(accts.Dir, "tokens.json"))
+	}
 	return a.emit(info, func(p *printer) {
 		who := acct.Name
 		if len(acct.Children) > 0 && acct.IsParent {

@@ -61,6 +61,9 @@ func TestLoginPrintURLThenRedirect(t *testing.T) {
 	if !info.Parent || strings.Join(info.Children, ",") != "Anna,Daan" || info.BaseURL != school.URL {
 		t.Fatalf("account %+v", info)
 	}
+	if !strings.Contains(errs, "no system keyring is available") {
+		t.Errorf("the token-file fallback was not announced: %q", errs)
+	}
 	// The same address again finishes nothing twice.
 	code, _, errs = cli("login", "--redirect-url", redirect)
 	if code == 0 || !strings.Contains(errs, "no sign-in is waiting") {

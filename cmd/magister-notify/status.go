@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -24,6 +25,7 @@ type statusInfo struct {
 	Seen        int                `json:"seen_items"`
 	Pending     int                `json:"pending_notifications"`
 	History     int                `json:"history"`
+	Failing     []string           `json:"delivery_failures,omitempty"`
 	Quarantined []state.Quarantine `json:"quarantined,omitempty"`
 	Files       []string           `json:"quarantined_files,omitempty"`
 }
@@ -63,6 +65,7 @@ func (a *app) statusCommand() *cobra.Command {
 				info.Pending = len(s.Outbox)
 				info.History = len(s.History)
 				info.Quarantined = s.Quarantined
+				info.Failing = notifier.PendingFailures(s)
 				return nil
 			})
 			if err != nil {
@@ -103,6 +106,9 @@ func printStatus(p *printer, info statusInfo) {
 	}
 	p.Field("Tracking", "%d accounts, %d children, %d seen items", info.Accounts, info.Children, info.Seen)
 	p.Field("Notifications", "%d waiting, %d in history", info.Pending, info.History)
+	for _, f := range info.Failing {
+		p.Field("Not delivered", "%s", f)
+	}
 	for _, q := range info.Quarantined {
 		p.Field("Damaged state", "%s was moved aside at %s: %s; a fresh state was started",
 			q.File, when(q.At), q.Reason)
