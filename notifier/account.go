@@ -31,7 +31,7 @@ type Accounts struct {
 	// dir/tokens.json because no keyring works here.
 	UsedFallback bool
 	store        magister.TokenStore
-	clients map[string]*magister.Client
+	clients      map[string]*magister.Client
 }
 
 // Open returns the client of acct. It implements Checker.Open.
