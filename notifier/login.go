@@ -143,6 +143,7 @@ func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school ma
 		Name:     me.FirstName,
 		IsParent: me.IsParent,
 		Added:    now,
+		SignedIn: now,
 	}
 	if school.APIURL != "https://"+school.Code+".magister.net" {
 		acct.BaseURL = school.APIURL
@@ -251,4 +252,58 @@ func writeFileAtomic(path string, data []byte) error {
 		os.Remove(tmp)
 	}
 	return err
+}
+
+// PendingLogin returns the login waiting to be completed in dir, if any.
+func PendingLogin(dir string) (*magister.LoginRequest, bool) {
+	data, err := os.ReadFile(filepath.Join(dir, pendingLoginName))
+	if err != nil {
+		return nil, false
+	}
+	var req magister.LoginRequest
+	if json.Unmarshal(data, &req) != nil {
+		return nil, false
+	}
+	return &req, true
+}
+
+// WaitLogin waits until the pending login req is completed by another
+// process (the m6loapp:// handler) and returns the account it added. It
+// polls the pending file, which completion removes, every poll.
+func WaitLogin(ctx context.Context, st *state.Store, req *magister.LoginRequest, poll time.Duration) (state.Account, error) {
+	deadline := req.CreatedAt.Add(PendingLoginTTL)
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if cur, ok := PendingLogin(st.Dir()); !ok || cur.State != req.State {
+			var acct state.Account
+			found := false
+			err := st.View(ctx, func(s state.State) error {
+				for _, a := range s.Accounts {
+					if !a.SignedIn.Before(req.CreatedAt.Add(-time.Second)) && a.School == req.School.Code && (!found || a.SignedIn.After(acct.SignedIn)) {
+						acct, found = a, true
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return state.Account{}, err
+			}
+			if found {
+				return acct, nil
+			}
+			if ok {
+				return state.Account{}, errors.New("another sign-in was started meanwhile; finish that one")
+			}
+			return state.Account{}, errors.New("the sign-in was not completed (it expired or failed): run `magister-notify login` again")
+		}
+		if time.Now().After(deadline) {
+			return state.Account{}, ErrLoginExpired
+		}
+		select {
+		case <-ctx.Done():
+			return state.Account{}, ctx.Err()
+		case <-t.C:
+		}
+	}
 }

@@ -102,6 +102,8 @@ type Account struct {
 	IsParent bool      `json:"is_parent,omitempty"`
 	Children []Child   `json:"children,omitempty"`
 	Added    time.Time `json:"added,omitzero"`
+	// SignedIn is the last time a login completed for this account.
+	SignedIn time.Time `json:"signed_in,omitzero"`
 	// Seen holds what belongs to the account rather than to a child: the
 	// messages of its inbox.
 	Seen map[string]*SeenSet `json:"seen,omitempty"`

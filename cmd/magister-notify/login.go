@@ -2,10 +2,10 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -66,7 +66,7 @@ func (a *app) loginCommand() *cobra.Command {
 				return err
 			}
 			if f.refreshStdin {
-				rt, err := readSecretLine(os.Stdin)
+				rt, err := readSecretLine(a.stdin)
 				if err != nil {
 					return err
 				}
@@ -90,15 +90,7 @@ func (a *app) loginCommand() *cobra.Command {
 					fmt.Fprintln(a.stderr, "Your browser has been opened with it.")
 				}
 			}
-			fmt.Fprint(a.stderr, "After signing in, the browser tries to open an address that starts with\n"+
-				"m6loapp://oauth2redirect/ and usually says it cannot open it. Copy that address (from the\n"+
-				"address bar, the message, or the browser's developer tools: Network, the last redirect) and\n"+
-				"paste it here, then press Enter:\n> ")
-			line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-			if err != nil && line == "" {
-				return errors.New("no address was pasted; run `magister-notify login` again")
-			}
-			acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
+			acct, err := a.waitForLogin(ctx, st, accts, req)
 			if err != nil {
 				return err
 			}
@@ -114,6 +106,38 @@ func (a *app) loginCommand() *cobra.Command {
 	fl.BoolVar(&f.refreshStdin, "refresh-token-stdin", false, "sign in with a refresh token read from standard input")
 	fl.BoolVar(&f.noBrowser, "no-browser", false, "do not open the browser, only print the address")
 	return cmd
+}
+
+// waitForLogin waits for the sign-in to come back: through the m6loapp://
+// handler (another process completes it) or pasted here, whichever is first.
+func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier.Accounts, req *magister.LoginRequest) (state.Account, error) {
+	fmt.Fprint(a.stderr, "Waiting for the browser… After you sign in, this finishes by itself when your system\n"+
+		"hands the sign-in back to magister-notify. If nothing happens, the browser shows (or fails to open)\n"+
+		"an address that starts with m6loapp://oauth2redirect/ — copy it from the address bar, the message,\n"+
+		"or the developer tools (Network, the last redirect), paste it here and press Enter:\n> ")
+	type result struct {
+		acct state.Account
+		err  error
+	}
+	done := make(chan result, 2)
+	go func() {
+		acct, err := notifier.WaitLogin(ctx, st, req, 250*time.Millisecond)
+		done <- result{acct, err}
+	}()
+	go func() {
+		line, err := bufio.NewReader(a.stdin).ReadString('\n')
+		if strings.TrimSpace(line) == "" && err != nil {
+			return // no terminal input: keep waiting for the handler
+		}
+		acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
+		if errors.Is(err, notifier.ErrNoPendingLogin) {
+			return // the handler was first; WaitLogin reports it
+		}
+		done <- result{acct, err}
+	}()
+	r := <-done
+	fmt.Fprintln(a.stderr)
+	return r.acct, r.err
 }
 
 func (a *app) school(code, baseURL string) (magister.School, error) {

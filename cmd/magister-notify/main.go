@@ -27,6 +27,7 @@ var version = "dev"
 type app struct {
 	stateDir string
 	json     bool
+	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
 }
@@ -40,7 +41,7 @@ func main() {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdout: stdout, stderr: stderr}
+	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magister-notify/magister-notify/magister/magistertest"
+)
+
+// startWaitingLogin runs an interactive `login` as a real process and
+// returns it, its stdin, and the authorize address it printed.
+func startWaitingLogin(t *testing.T, school *magistertest.School, dir string) (done chan string, stdin io.WriteCloser, authorize string) {
+	t.Helper()
+	cmd := cliProcess("--state-dir", dir, "login", "--school", "demo", "--base-url", school.URL, "--no-browser")
+	stdin, _ = cmd.StdinPipe()
+	stderr, _ := cmd.StderrPipe()
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); strings.HasPrefix(line, school.URL+"/connect/authorize?") {
+			authorize = line
+			break
+		}
+	}
+	if authorize == "" {
+		t.Fatal("login printed no authorize address")
+	}
+	done = make(chan string, 1)
+	go func() {
+		var rest strings.Builder
+		for sc.Scan() {
+			rest.WriteString(sc.Text() + "\n")
+		}
+		err := cmd.Wait()
+		res := out.String() + rest.String()
+		if err != nil {
+			res = "FAILED: " + err.Error() + ": " + res
+		}
+		done <- res
+	}()
+	return done, stdin, authorize
+}
+
+func waitDone(t *testing.T, done chan string) string {
+	t.Helper()
+	select {
+	case res := <-done:
+		return res
+	case <-time.After(30 * time.Second): // a hang guard, not a speed claim
+		t.Fatal("the waiting login never finished")
+	}
+	return ""
+}
+
+// TestWaitingLoginCompletedByHandler: the browser hands the address to the
+// m6loapp:// handler (another process: login --redirect-url); the waiting
+// login notices and reports success; a second arrival is refused.
+func TestWaitingLoginCompletedByHandler(t *testing.T) {
+	noKeyring(t)
+	school := magistertest.New()
+	t.Cleanup(school.Close)
+	dir := t.TempDir()
+	done, stdin, authorize := startWaitingLogin(t, school, dir)
+	defer stdin.Close()
+	redirect := browserLogin(t, authorize)
+
+	handler := cliProcess("--state-dir", dir, "login", "--redirect-url", redirect)
+	if out, err := handler.CombinedOutput(); err != nil {
+		t.Fatalf("handler: %v: %s", err, out)
+	}
+	if res := waitDone(t, done); !strings.Contains(res, "Signed in as") {
+		t.Fatalf("waiting login: %q", res)
+	}
+	again := cliProcess("--state-dir", dir, "login", "--redirect-url", redirect)
+	out, err := again.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no sign-in is waiting") {
+		t.Fatalf("second arrival: %v %q", err, out)
+	}
+}
+
+// TestWaitingLoginCompletedByPaste: nothing handles the scheme, the user
+// pastes the address.
+func TestWaitingLoginCompletedByPaste(t *testing.T) {
+	noKeyring(t)
+	school := magistertest.New()
+	t.Cleanup(school.Close)
+	dir := t.TempDir()
+	done, stdin, authorize := startWaitingLogin(t, school, dir)
+	io.WriteString(stdin, browserLogin(t, authorize)+"\n")
+	stdin.Close()
+	if res := waitDone(t, done); !strings.Contains(res, "Signed in as") {
+		t.Fatalf("pasted login: %q", res)
+	}
+}
+
+func TestForeignStateIsRejected(t *testing.T) {
+	noKeyring(t)
+	school := magistertest.New()
+	t.Cleanup(school.Close)
+	dir := t.TempDir()
+	done, stdin, authorize := startWaitingLogin(t, school, dir)
+	defer stdin.Close()
+	redirect := browserLogin(t, authorize)
+	foreign := strings.Replace(redirect, "state=", "state=x", 1)
+	out, err := cliProcess("--state-dir", dir, "login", "--redirect-url", foreign).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "belongs to another sign-in") {
+		t.Fatalf("foreign state: %v %q", err, out)
+	}
+	// The real one still works afterwards.
+	if out, err := cliProcess("--state-dir", dir, "login", "--redirect-url", redirect).CombinedOutput(); err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	if res := waitDone(t, done); !strings.Contains(res, "Signed in as") {
+		t.Fatalf("waiting login: %q", res)
+	}
+}
