@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/magister-notify/magister-notify/internal/atomicfile"
 )
 
 // ErrNoToken means the store holds no token for the key.
@@ -163,38 +165,11 @@ func (s *FileTokenStore) update(ctx context.Context, change func(*tokenFile)) er
 	return writeFileAtomic(s.Path(), b)
 }
 
-// writeFileAtomic replaces path with data: a 0600 temporary file in the same
-// directory, fsync, rename over path, fsync of the directory.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
+// writeFileAtomic replaces path with a 0600 file holding data, durably.
+// Callers hold the file's lock.
+func writeFileAtomic(path string, data []byte) error {
+	if err := atomicfile.WriteFile(path, data, 0o600); err != nil {
 		return fmt.Errorf("magister: token store: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil && !isUnsupported(err) {
-		f.Close()
-		return fmt.Errorf("magister: token store: %w", err)
-	}
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("magister: token store: write %s: %w", tmp, err)
-	}
-	if err = renameReplace(tmp, path); err != nil {
-		return fmt.Errorf("magister: token store: %w", err)
-	}
-	if err := syncDir(dir); err != nil {
-		return fmt.Errorf("magister: token store: sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gofrs/flock"
 
+	"github.com/magister-notify/magister-notify/internal/atomicfile"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/state"
 )
@@ -52,7 +53,7 @@ func StartLogin(dir string, school magister.School, loginHint string) (*magister
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, pendingLoginName), data); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, pendingLoginName), data, 0o600); err != nil {
 		return nil, fmt.Errorf("remember the pending login: %w", err)
 	}
 	return req, nil
@@ -229,29 +230,6 @@ func lockLogin(ctx context.Context, dir string) (func(), error) {
 		return nil, fmt.Errorf("another login is being completed right now: %v", err)
 	}
 	return func() { fl.Unlock() }, nil
-}
-
-// writeFileAtomic writes a small private file: temp, fsync, rename.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 // PendingLogin returns the login waiting to be completed in dir, if any.

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/magister-notify/magister-notify/internal/atomicfile"
 )
 
 // BenchmarkAtomicReplace is the physical floor of a durable save: write a
@@ -30,7 +32,7 @@ func BenchmarkAtomicReplace(b *testing.B) {
 		if err := os.Rename(tmp, path); err != nil {
 			b.Fatal(err)
 		}
-		if err := syncDir(dir); err != nil {
+		if err := atomicfile.SyncDir(dir); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"syscall"
 	"time"
+
+	"github.com/magister-notify/magister-notify/internal/atomicfile"
 )
 
 // File names inside the state directory.
@@ -227,7 +229,7 @@ func (s *Store) quarantine(why *CorruptError) (*State, error) {
 		}
 		dst = fmt.Sprintf("%s-%d", base, i)
 	}
-	if err := replaceFile(s.Path(), dst); err != nil {
+	if err := atomicfile.Rename(s.Path(), dst); err != nil {
 		return nil, fmt.Errorf("state: move damaged %s aside: %w", s.Path(), err)
 	}
 	st := newState()
@@ -236,33 +238,11 @@ func (s *Store) quarantine(why *CorruptError) (*State, error) {
 }
 
 // write replaces the state file with data durably.
-func (s *Store) write(data []byte) (err error) {
-	tmp := s.Path() + ".tmp"
-	defer func() {
-		if err != nil {
-			os.Remove(tmp)
-			err = fmt.Errorf("state: save %s: %w%s (the previous state is kept)", s.Path(), err, diskHint(err))
-		}
-	}()
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
+func (s *Store) write(data []byte) error {
+	if err := atomicfile.WriteFile(s.Path(), data, 0o600); err != nil {
+		return fmt.Errorf("state: save %s: %w%s (the previous state is kept)", s.Path(), err, diskHint(err))
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := replaceFile(tmp, s.Path()); err != nil {
-		return err
-	}
-	return syncDir(s.dir)
+	return nil
 }
 
 // diskHint adds what the user can do about a failed write.

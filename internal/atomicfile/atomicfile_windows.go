@@ -1,6 +1,6 @@
 //go:build windows
 
-package state
+package atomicfile
 
 import (
 	"errors"
@@ -11,15 +11,15 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// replaceFile renames tmp over path. A reader that has state.json open makes
-// the rename fail with a sharing violation or "access denied" for a moment,
-// so it is retried with backoff for up to two seconds (as the Go toolchain's
+// Rename renames from over to. A reader that has the file open makes the
+// rename fail with a sharing violation or "access denied" for a moment, so
+// it is retried with backoff for up to two seconds (as the Go toolchain's
 // robustio does).
-func replaceFile(tmp, path string) error {
+func Rename(from, to string) error {
 	deadline := time.Now().Add(2 * time.Second)
 	delay := time.Millisecond
 	for {
-		err := os.Rename(tmp, path)
+		err := os.Rename(from, to)
 		if err == nil || !transient(err) || time.Now().After(deadline) {
 			return err
 		}
@@ -37,6 +37,9 @@ func transient(err error) bool {
 		errno == windows.ERROR_LOCK_VIOLATION
 }
 
-// syncDir does nothing: Windows cannot fsync a directory, and NTFS journals
+// SyncDir does nothing: Windows cannot fsync a directory, and NTFS journals
 // the rename itself.
-func syncDir(string) error { return nil }
+func SyncDir(string) error { return nil }
+
+// chmodUnsupported reports the errors Windows gives for Unix mode bits.
+func chmodUnsupported(err error) bool { return err != nil }
