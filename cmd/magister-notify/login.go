@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/installer"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
@@ -20,6 +21,7 @@ import (
 type loginFlags struct {
 	school, baseURL, hint, redirect   string
 	printURL, refreshStdin, noBrowser bool
+	register, unregister, force       bool
 }
 
 type accountInfo struct {
@@ -54,6 +56,20 @@ func (a *app) loginCommand() *cobra.Command {
 			}
 			accts := a.accounts(st)
 			ctx := cmd.Context()
+			switch {
+			case f.register:
+				res, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force))
+				if err != nil {
+					return err
+				}
+				return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
+			case f.unregister:
+				res, err := installer.UnregisterHandler(ctx, a.handlerOptions(false))
+				if err != nil {
+					return err
+				}
+				return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
+			}
 			if f.redirect != "" {
 				acct, err := notifier.CompleteLogin(ctx, st, accts, f.redirect, time.Now())
 				if err != nil {
@@ -84,6 +100,10 @@ func (a *app) loginCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, req.AuthorizeURL())
 				return nil
 			}
+			// Let the browser hand the sign-in back by itself where it can.
+			if _, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force)); err != nil {
+				fmt.Fprintf(a.stderr, "Note: the browser cannot hand the sign-in back by itself (%v).\n", err)
+			}
 			fmt.Fprintf(a.stderr, "Open this address to sign in to Magister:\n\n  %s\n\n", req.AuthorizeURL())
 			if !f.noBrowser {
 				if err := openBrowser(req.AuthorizeURL()); err == nil {
@@ -105,6 +125,10 @@ func (a *app) loginCommand() *cobra.Command {
 	fl.StringVar(&f.redirect, "redirect-url", "", "finish a started sign-in with the m6loapp://… address (or the bare code)")
 	fl.BoolVar(&f.refreshStdin, "refresh-token-stdin", false, "sign in with a refresh token read from standard input")
 	fl.BoolVar(&f.noBrowser, "no-browser", false, "do not open the browser, only print the address")
+	fl.BoolVar(&f.register, "register-handler", false, "make the browser hand sign-ins (m6loapp:// addresses) to magister-notify")
+	fl.BoolVar(&f.unregister, "unregister-handler", false, "stop handling m6loapp:// addresses")
+	fl.BoolVar(&f.force, "force", false, "with --register-handler: replace another application's m6loapp:// handler")
+	cmd.MarkFlagsMutuallyExclusive("register-handler", "unregister-handler", "redirect-url", "print-url", "refresh-token-stdin")
 	return cmd
 }
 
@@ -260,6 +284,12 @@ func (a *app) whoamiCommand() *cobra.Command {
 			})
 		},
 	}
+}
+
+// handlerOptions says how the m6loapp:// handler runs this binary: on the
+// state directory chosen by flag or environment, if any.
+func (a *app) handlerOptions(force bool) installer.HandlerOptions {
+	return installer.HandlerOptions{StateDir: a.stateDir, Force: force}
 }
 
 // accounts opens Magister clients for the accounts in st.

@@ -68,7 +68,7 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentFlags().BoolVar(&a.json, "json", false, "print machine-readable JSON")
 	root.AddCommand(a.versionCommand(), a.statusCommand(), a.configCommand(),
 		a.pauseCommand(), a.resumeCommand(), a.logCommand(), a.loginCommand(), a.logoutCommand(),
-		a.whoamiCommand(), a.gradesCommand(), a.checkCommand(), a.notifyCommand())
+		a.whoamiCommand(), a.gradesCommand(), a.checkCommand(), a.notifyCommand(), a.serviceCommand())
 	return root
 }
 
@@ -107,6 +107,8 @@ const (
 	exitLocked  = 3
 	exitNewer   = 4
 	exitLogin   = 5
+	// exitAlreadyRunning is known to the systemd unit (RestartPreventExitStatus).
+	exitAlreadyRunning = 6
 )
 
 func exitCode(err error) int {
@@ -117,6 +119,8 @@ func exitCode(err error) int {
 		return exitNewer
 	case errors.Is(err, magister.ErrLoginRequired), errors.Is(err, notifier.ErrNoAccounts):
 		return exitLogin
+	case errors.Is(err, state.ErrTrayRunning):
+		return exitAlreadyRunning
 	}
 	return exitFailure
 }

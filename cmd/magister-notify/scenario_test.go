@@ -21,8 +21,13 @@ import (
 
 // The scenario tests run the CLI as real processes: the test binary
 // re-executes itself with MAGISTER_NOTIFY_CLI_ARGS and runs main's run().
+// It also acts as the CLI when started with CLI arguments, as the
+// m6loapp:// handler that a test registered starts it.
 
 func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-test.") {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
 	if args := os.Getenv("MAGISTER_NOTIFY_CLI_ARGS"); args != "" {
 		var argv []string
 		if err := json.Unmarshal([]byte(args), &argv); err != nil {

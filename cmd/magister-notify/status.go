@@ -6,28 +6,30 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/installer"
 	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
 
 type statusInfo struct {
-	StateDir    string             `json:"state_dir"`
-	StateFile   string             `json:"state_file"`
-	Schema      int                `json:"schema_version"`
-	Tray        trayInfo           `json:"tray"`
-	LastAttempt *time.Time         `json:"last_check,omitempty"`
-	LastSuccess *time.Time         `json:"last_success,omitempty"`
-	LastError   string             `json:"last_error,omitempty"`
-	Failures    int                `json:"consecutive_failures,omitempty"`
-	PausedUntil *time.Time         `json:"paused_until,omitempty"`
-	Accounts    int                `json:"accounts"`
-	Children    int                `json:"children"`
-	Seen        int                `json:"seen_items"`
-	Pending     int                `json:"pending_notifications"`
-	History     int                `json:"history"`
-	Failing     []string           `json:"delivery_failures,omitempty"`
-	Quarantined []state.Quarantine `json:"quarantined,omitempty"`
-	Files       []string           `json:"quarantined_files,omitempty"`
+	StateDir    string                  `json:"state_dir"`
+	StateFile   string                  `json:"state_file"`
+	Schema      int                     `json:"schema_version"`
+	Tray        trayInfo                `json:"tray"`
+	LastAttempt *time.Time              `json:"last_check,omitempty"`
+	LastSuccess *time.Time              `json:"last_success,omitempty"`
+	LastError   string                  `json:"last_error,omitempty"`
+	Failures    int                     `json:"consecutive_failures,omitempty"`
+	PausedUntil *time.Time              `json:"paused_until,omitempty"`
+	Accounts    int                     `json:"accounts"`
+	Children    int                     `json:"children"`
+	Seen        int                     `json:"seen_items"`
+	Pending     int                     `json:"pending_notifications"`
+	History     int                     `json:"history"`
+	Failing     []string                `json:"delivery_failures,omitempty"`
+	Handler     *installer.HandlerState `json:"signin_handler,omitempty"`
+	Quarantined []state.Quarantine      `json:"quarantined,omitempty"`
+	Files       []string                `json:"quarantined_files,omitempty"`
 }
 
 type trayInfo struct {
@@ -74,6 +76,9 @@ func (a *app) statusCommand() *cobra.Command {
 			if info.Files, err = st.QuarantinedFiles(); err != nil {
 				return err
 			}
+			if h, err := installer.HandlerStatus(cmd.Context(), a.handlerOptions(false)); err == nil {
+				info.Handler = &h
+			}
 			return a.emit(info, func(p *printer) { printStatus(p, info) })
 		},
 	}
@@ -108,6 +113,20 @@ func printStatus(p *printer, info statusInfo) {
 	p.Field("Notifications", "%d waiting, %d in history", info.Pending, info.History)
 	for _, f := range info.Failing {
 		p.Field("Not delivered", "%s", f)
+	}
+	if h := info.Handler; h != nil {
+		switch {
+		case h.Registered && h.Current:
+			p.Field("Sign-in handler", "registered: the browser hands sign-ins back by itself")
+		case h.Registered:
+			p.Field("Sign-in handler", "registered for another copy or state directory (magister-notify login --register-handler)")
+		case h.Foreign:
+			p.Field("Sign-in handler", "m6loapp:// opens another application (%s)", h.Default)
+		case h.Note != "":
+			p.Field("Sign-in handler", "%s", h.Note)
+		default:
+			p.Field("Sign-in handler", "not registered (magister-notify login --register-handler)")
+		}
 	}
 	for _, q := range info.Quarantined {
 		p.Field("Damaged state", "%s was moved aside at %s: %s; a fresh state was started",
