@@ -75,8 +75,15 @@ func IsUnsatisfactory(value string) bool {
 	return false
 }
 
-// IsUnsatisfactory reports whether g is a fail (see the function of that name).
-func (g Grade) IsUnsatisfactory() bool { return IsUnsatisfactory(g.Value) }
+// IsUnsatisfactory reports whether g is a fail. Magister's own verdict
+// (isVoldoende) decides when it gives one, since schools read letters such as
+// "U" differently; otherwise the value does (see the function of that name).
+func (g Grade) IsUnsatisfactory() bool {
+	if g.Sufficient != nil {
+		return !*g.Sufficient
+	}
+	return IsUnsatisfactory(g.Value)
+}
 
 // Average is the weighted average of the grades that count: numeric, Counts
 // set, not exempt, weight above zero, and of column type "cijfer" (or of no

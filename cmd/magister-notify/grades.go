@@ -89,7 +89,7 @@ func (a *app) gradesCommand() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&child, "child", "", "only this child (first name)")
-	cmd.Flags().IntVar(&top, "n", 15, "how many grades per child")
+	cmd.Flags().IntVarP(&top, "n", "n", 15, "how many grades per child")
 	return cmd
 }
 

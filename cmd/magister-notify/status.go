@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -109,7 +110,8 @@ func printStatus(p *printer, info statusInfo) {
 	if info.PausedUntil != nil {
 		p.Field("Paused", "until %s", when(*info.PausedUntil))
 	}
-	p.Field("Tracking", "%d accounts, %d children, %d seen items", info.Accounts, info.Children, info.Seen)
+	p.Field("Tracking", "%s, %s, %s", plural(info.Accounts, "account", "accounts"),
+		plural(info.Children, "child", "children"), plural(info.Seen, "seen item", "seen items"))
 	p.Field("Notifications", "%d waiting, %d in history", info.Pending, info.History)
 	for _, f := range info.Failing {
 		p.Field("Not delivered", "%s", f)
@@ -152,4 +154,11 @@ func when(t time.Time) string {
 		return t.Format("15:04")
 	}
 	return t.Format("2006-01-02 15:04")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
