@@ -9,16 +9,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/magister-notify/magister-notify/installer/installertest"
 	"github.com/magister-notify/magister-notify/magister/magistertest"
 )
 
 // noKeyring makes the token store fall back to tokens.json quickly, and
 // gives the test a throw-away HOME and XDG directories: tests never touch a
 // real keyring, desktop entry or mimeapps.list.
-func noKeyring(t *testing.T) *installertest.Env {
+func noKeyring(t *testing.T) (home string) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
-	return installertest.New(t)
+	return isolateDesktop(t)
 }
 
 // browserLogin follows the authorize address like a browser would and
