@@ -22,53 +22,42 @@ type seenFile struct {
 	ByExpiry  map[string]map[string]string `json:"by_expiry,omitempty"`
 }
 
-// MarshalJSON implements json.Marshaler. The output is sorted, so equal sets
-// encode to equal bytes.
+// MarshalJSON implements json.Marshaler. Groups are written in expiry
+// order; ids within a group in map order (sorting 10,000 ids cost a third of
+// an Update).
 func (s SeenSet) MarshalJSON() ([]byte, error) {
-	type item struct {
-		exp    int64
-		id, fp string
-	}
-	items := make([]item, 0, len(s.Items))
+	groups := map[int64][]string{}
 	for id, it := range s.Items {
-		items = append(items, item{it.Expires, id, it.Fingerprint})
+		groups[it.Expires] = append(groups[it.Expires], id)
 	}
-	slices.SortFunc(items, func(a, b item) int {
-		if a.exp != b.exp {
-			if a.exp < b.exp {
-				return -1
-			}
-			return 1
-		}
-		switch {
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
-		}
-		return 0
-	})
-	buf := make([]byte, 0, 32+len(items)*24)
+	exps := make([]int64, 0, len(groups))
+	for x := range groups {
+		exps = append(exps, x)
+	}
+	slices.Sort(exps)
+	buf := make([]byte, 0, 32+len(s.Items)*24)
 	buf = append(buf, `{"baselined":`...)
 	buf = strconv.AppendBool(buf, s.Baselined)
-	if len(items) > 0 {
+	if len(exps) > 0 {
 		buf = append(buf, `,"by_expiry":{`...)
-		for i, it := range items {
-			if i == 0 || it.exp != items[i-1].exp {
-				if i > 0 {
-					buf = append(buf, "},"...)
-				}
-				buf = append(buf, '"')
-				buf = strconv.AppendInt(buf, it.exp, 10)
-				buf = append(buf, `":{`...)
-			} else {
+		for gi, x := range exps {
+			if gi > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendString(buf, it.id)
-			buf = append(buf, ':')
-			buf = appendString(buf, it.fp)
+			buf = append(buf, '"')
+			buf = strconv.AppendInt(buf, x, 10)
+			buf = append(buf, `":{`...)
+			for i, id := range groups[x] {
+				if i > 0 {
+					buf = append(buf, ',')
+				}
+				buf = appendString(buf, id)
+				buf = append(buf, ':')
+				buf = appendString(buf, s.Items[id].Fingerprint)
+			}
+			buf = append(buf, '}')
 		}
-		buf = append(buf, "}}"...)
+		buf = append(buf, '}')
 	}
 	return append(buf, '}'), nil
 }
