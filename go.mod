@@ -3,6 +3,8 @@ module github.com/magister-notify/magister-notify
 go 1.26.0
 
 require (
+	fyne.io/systray v1.12.2
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/gen2brain/beeep v0.11.3
 	github.com/godbus/dbus/v5 v5.2.2
 	github.com/gofrs/flock v0.13.2

@@ -83,7 +83,7 @@ func (a *app) deliver(ctx context.Context, st *state.Store, specs []string) (*no
 	if len(specs) == 0 {
 		specs = notifier.DefaultSinks()
 	}
-	sinks, err := notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout))
+	sinks, err := notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(iconFile(cacheDir())))
 	if err != nil {
 		return nil, err
 	}

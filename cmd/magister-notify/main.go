@@ -68,7 +68,8 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentFlags().BoolVar(&a.json, "json", false, "print machine-readable JSON")
 	root.AddCommand(a.versionCommand(), a.statusCommand(), a.configCommand(),
 		a.pauseCommand(), a.resumeCommand(), a.logCommand(), a.loginCommand(), a.logoutCommand(),
-		a.whoamiCommand(), a.gradesCommand(), a.checkCommand(), a.notifyCommand(), a.serviceCommand())
+		a.whoamiCommand(), a.gradesCommand(), a.checkCommand(), a.notifyCommand(),
+		a.trayCommand(), a.demoCommand(), a.serviceCommand())
 	return root
 }
 

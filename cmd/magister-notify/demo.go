@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/magister-notify/magister-notify/magister"
+	"github.com/magister-notify/magister-notify/magister/magistertest"
+	"github.com/magister-notify/magister-notify/notifier"
+	"github.com/magister-notify/magister-notify/state"
+	"github.com/magister-notify/magister-notify/tray"
+)
+
+// demoOptions are the demo's knobs; tests shorten the timeline.
+type demoOptions struct {
+	noTray   bool
+	duration time.Duration // 0: until interrupted
+	keep     bool
+	interval time.Duration
+	// startup is the wait before the first check (0: the scheduler's).
+	startup time.Duration
+	// events are the school's surprises, timed from the first check.
+	events [3]time.Duration
+}
+
+// defaultDemo checks every 20 seconds; the school enters a grade, cancels a
+// lesson and sends a message over the first minute, each landing in its own
+// check (the first check, at about 2 s, takes stock silently).
+var defaultDemo = demoOptions{
+	interval: 20 * time.Second,
+	events:   [3]time.Duration{3 * time.Second, 23 * time.Second, 43 * time.Second},
+}
+
+func (a *app) demoCommand() *cobra.Command {
+	o := defaultDemo
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Try magister-notify with a built-in fake school: real notifications, no account needed",
+		Long: "Starts a fake Magister school inside this process, signs in to it as a parent of two\n" +
+			"children in a throw-away state directory, and runs the tray checking every 20 seconds.\n" +
+			"During the first minute the school enters a new grade, cancels a lesson and sends a\n" +
+			"message, and you get a desktop notification for each. Nothing touches your own state,\n" +
+			"settings or keyring; the state directory is removed at the end (unless --keep).\n" +
+			"--no-tray runs the same loop in the terminal and prints each notification.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runDemo(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().BoolVar(&o.noTray, "no-tray", false, "run in the terminal without the status icon and print each notification")
+	cmd.Flags().DurationVar(&o.duration, "for", 0, "stop after this long, e.g. 90s (default: until Ctrl-C)")
+	cmd.Flags().BoolVar(&o.keep, "keep", false, "keep the demo's state directory and print where it is")
+	return cmd
+}
+
+// runDemo runs the demo until ctx ends or o.duration has passed.
+func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
+	if o.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.duration)
+		defer cancel()
+	}
+	dir, err := os.MkdirTemp("", "magister-notify-demo-")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer func() {
+		if o.keep {
+			fmt.Fprintf(a.stdout, "The demo's state is kept in %s (try: magister-notify --state-dir %s log)\n", dir, dir)
+			return
+		}
+		if rerr := os.RemoveAll(dir); rerr != nil && err == nil {
+			err = fmt.Errorf("demo: remove %s: %w", dir, rerr)
+		}
+	}()
+	// An (empty) token file makes every part of the demo keep its tokens
+	// there, never in the user's keyring.
+	if err := os.WriteFile(filepath.Join(dir, magister.TokenFileName), []byte(`{"version":1,"tokens":{}}`), 0o600); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	st, err := state.Open(dir, state.WithOwner("magister-notify demo"))
+	if err != nil {
+		return err
+	}
+	school := magistertest.New()
+	defer school.Close()
+
+	sinks := []string{"desktop"}
+	if o.noTray {
+		sinks = []string{"stdout"}
+		if desktopSession(ctx) {
+			sinks = append(sinks, "desktop")
+		}
+	}
+	if err := st.Update(ctx, func(s *state.State) error {
+		s.Settings.QuietHours.Off = true // a demo at 23:00 should still show something
+		s.Settings.Sinks = sinks
+		s.Settings.Language = tray.Language("", os.Getenv)
+		return nil
+	}); err != nil {
+		return err
+	}
+	base, err := magister.ParseSchool("demo")
+	if err == nil {
+		base, err = base.WithBaseURL(school.URL)
+	}
+	if err != nil {
+		return err
+	}
+	acct, err := notifier.ImportRefreshToken(ctx, st, a.accounts(st), base,
+		school.IssueRefreshToken(magistertest.ParentLogin), time.Now())
+	if err != nil {
+		return fmt.Errorf("demo: sign in to the fake school: %w", err)
+	}
+	fmt.Fprintf(a.stdout, "magister-notify demo: a fake school runs at %s; signed in as %s, parent of %s.\n",
+		school.URL, acct.Name, childNames(acct))
+	fmt.Fprintf(a.stdout, "It checks every %s. Over the next minute the school enters a grade, cancels a lesson\n"+
+		"and sends a message; each becomes a notification. Stop with Ctrl-C.\n", o.interval)
+
+	var logger *slog.Logger
+	if o.noTray {
+		logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	} else {
+		logf, err := tray.OpenLog(dir, 0)
+		if err != nil {
+			return err
+		}
+		defer logf.Close()
+		logger = slog.New(slog.NewTextHandler(logf, nil))
+	}
+	cfg := a.trayConfig(st, logger, iconFile(dir))
+	cfg.Interval = o.interval
+	cfg.Title = "magister-notify demo"
+	cfg.Autostart = demoAutostart{}
+
+	// The school's surprises start once the first check has taken stock,
+	// so that none of them is swallowed by that silent baseline.
+	var once sync.Once
+	baselined := make(chan struct{})
+	check := cfg.Check
+	cfg.Check = func(ctx context.Context) error {
+		err := check(ctx)
+		if err == nil {
+			once.Do(func() { close(baselined) })
+		}
+		return err
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.demoTimeline(ctx, school, baselined, o.events, logger)
+	}()
+
+	if o.noTray {
+		s := &tray.Scheduler{
+			Check: cfg.Check, Deliver: cfg.Deliver, Logger: logger, StartupDelay: o.startup,
+			Plan: func(ctx context.Context) (tray.Plan, error) {
+				var p tray.Plan
+				err := st.View(ctx, func(s state.State) error { p = tray.PlanFrom(s, time.Now(), o.interval); return nil })
+				return p, err
+			},
+		}
+		err = s.Run(ctx)
+	} else {
+		err = tray.Run(ctx, cfg)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var shown int
+	st.View(context.WithoutCancel(ctx), func(s state.State) error { shown = len(s.History); return nil })
+	fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", shown)
+	return nil
+}
+
+// demoTimeline makes the fake school produce a grade, a cancelled lesson
+// and a message at events after baselined is closed.
+func (a *app) demoTimeline(ctx context.Context, school *magistertest.School, baselined <-chan struct{}, events [3]time.Duration, log *slog.Logger) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-baselined:
+	}
+	start := time.Now()
+	steps := []struct {
+		say string
+		do  func() error
+	}{
+		{"the school enters a new grade for Anna", func() error {
+			_, err := school.AddGrade(magistertest.GradeSpec{Child: "Anna", Subject: "wisA", Value: "8,3", Weight: 2,
+				Description: "Proefwerk hoofdstuk 4"})
+			return err
+		}},
+		{"one of Daan's lessons is cancelled", func() error { return cancelNextLesson(school, "Daan") }},
+		{"the mentor sends a message", func() error {
+			_, err := school.AddMessage("Anna", "Mentor", "Ouderavond donderdag")
+			return err
+		}},
+	}
+	for i, step := range steps {
+		t := time.NewTimer(time.Until(start.Add(events[i])))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if err := step.do(); err != nil {
+			log.Warn("demo step failed", "step", step.say, "err", err)
+			continue
+		}
+		fmt.Fprintf(a.stdout, "  [demo] %s; the next check will notice.\n", step.say)
+	}
+}
+
+// cancelNextLesson cancels the child's first lesson that starts at least an
+// hour from now.
+func cancelNextLesson(school *magistertest.School, child string) error {
+	soon := time.Now().Add(time.Hour)
+	for _, ap := range school.Appointments(child) {
+		if ap.Subject != "" && ap.Status != 4 && ap.Start.After(soon) {
+			return school.CancelLesson(child, ap.ID)
+		}
+	}
+	return fmt.Errorf("no upcoming lesson of %s to cancel", child)
+}
+
+func childNames(acct state.Account) string {
+	var names []string
+	for _, c := range acct.Children {
+		names = append(names, c.FirstName)
+	}
+	switch len(names) {
+	case 0:
+		return "nobody"
+	case 1:
+		return names[0]
+	}
+	out := names[0]
+	for _, n := range names[1 : len(names)-1] {
+		out += ", " + n
+	}
+	return out + " and " + names[len(names)-1]
+}
+
+// desktopSession reports whether --no-tray should also show desktop
+// notifications: when a display (X11 or Wayland) and a session bus are
+// there. Elsewhere the terminal is all --no-tray uses.
+func desktopSession(ctx context.Context) bool {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return false
+	}
+	return tray.CheckDesktop(ctx) == nil
+}
+
+// demoAutostart keeps "Start at login" off in the demo: its state directory
+// is thrown away at the end.
+type demoAutostart struct{}
+
+func (demoAutostart) Status(context.Context) (bool, bool, string, error) {
+	return false, false, "not in the demo", nil
+}
+func (demoAutostart) Install(context.Context) error   { return errors.New("not in the demo") }
+func (demoAutostart) Uninstall(context.Context) error { return nil }

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/magister-notify/magister-notify/assets"
+	"github.com/magister-notify/magister-notify/installer"
+	"github.com/magister-notify/magister-notify/notifier"
+	"github.com/magister-notify/magister-notify/state"
+	"github.com/magister-notify/magister-notify/tray"
+)
+
+func (a *app) trayCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "tray",
+		Short: "Run the status icon: check Magister on time and show notifications",
+		Long: "Runs the status icon with its menu. It checks Magister every interval (15 minutes unless\n" +
+			"configured), shows a desktop notification for everything new, holds them through quiet hours\n" +
+			"and pauses, and follows what other magister-notify commands change within seconds.\n" +
+			"Only one tray runs per state directory. Its log is magister-notify.log in the state directory.\n" +
+			"`magister-notify service install` starts it at every login.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := a.openStore("tray")
+			if err != nil {
+				return err
+			}
+			logf, err := tray.OpenLog(st.Dir(), 0)
+			if err != nil {
+				return err
+			}
+			defer logf.Close()
+			logger := slog.New(slog.NewTextHandler(logf, nil))
+			cfg := a.trayConfig(st, logger, iconFile(cacheDir()))
+			cfg.Login = a.trayLogin(st, logger)
+			if as, err := installer.New(installer.Options{StateDir: a.stateDir, TrayPID: st.TrayPID}); err == nil {
+				cfg.Autostart = as.Toggle()
+			} else {
+				logger.Warn("autostart is unavailable", "err", err)
+			}
+			err = tray.Run(cmd.Context(), cfg)
+			if errors.Is(err, context.Canceled) {
+				return nil
+			}
+			return err
+		},
+	}
+}
+
+// trayConfig wires the tray to the notifier: checks through the signed-in
+// accounts, deliveries to the configured sinks (read afresh every round, so
+// `config set sinks` takes effect without a restart).
+func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray.Config {
+	accts := a.accounts(st)
+	checker := &notifier.Checker{Store: st, Open: accts.Open}
+	// One lease owner for every round of this process.
+	owner := fmt.Sprintf("tray-%d", os.Getpid())
+	return tray.Config{
+		Store: st,
+		Check: func(ctx context.Context) error {
+			rep, err := checker.Check(ctx)
+			if err != nil {
+				return err
+			}
+			if rep.Queued > 0 {
+				logger.Info("new notifications queued", "count", rep.Queued)
+			}
+			return rep.Err
+		},
+		Deliver: func(ctx context.Context) error {
+			var specs []string
+			if err := st.View(ctx, func(s state.State) error { specs = s.Settings.Sinks; return nil }); err != nil {
+				return err
+			}
+			sinks, err := notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon))
+			if err != nil {
+				return err
+			}
+			d := &notifier.Deliverer{Store: st, Sinks: sinks, Owner: owner}
+			rep, err := d.Deliver(ctx)
+			if rep != nil && rep.Delivered > 0 {
+				logger.Info("notifications delivered", "count", rep.Delivered)
+			}
+			return err
+		},
+		OpenURL: openBrowser,
+		Logger:  logger,
+	}
+}
+
+// trayLogin is "Log in again…": a browser login for the first account's
+// school. The m6loapp:// handler, registered here if it can be, completes
+// it (or a pasted `login --redirect-url`).
+func (a *app) trayLogin(st *state.Store, logger *slog.Logger) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		var acct *state.Account
+		if err := st.View(ctx, func(s state.State) error {
+			if len(s.Accounts) > 0 {
+				acct = &s.Accounts[0]
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if acct == nil {
+			return errNotLoggedIn
+		}
+		school, err := notifier.SchoolOf(*acct)
+		if err != nil {
+			return err
+		}
+		if _, err := installer.RegisterHandler(ctx, a.handlerOptions(false)); err != nil {
+			logger.Warn("the sign-in cannot come back by itself", "err", err)
+		}
+		req, err := notifier.StartLogin(st.Dir(), school, "")
+		if err != nil {
+			return err
+		}
+		return openBrowser(req.AuthorizeURL())
+	}
+}
+
+// cacheDir is where the tray may keep files it can recreate, or "".
+func cacheDir() string {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "magister-notify")
+}
+
+// iconFile writes the application icon into dir for desktop notifications
+// (which take a path) and returns its path, or "" when it cannot.
+func iconFile(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	path := filepath.Join(dir, "magister-notify.png")
+	icon := assets.AppIcon()
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, icon) {
+		return path
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ""
+	}
+	if err := os.WriteFile(path, icon, 0o600); err != nil {
+		return ""
+	}
+	return path
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# End-to-end test of the tray and the demo against real desktop parts: a
+# private session bus (dbus-run-session), a virtual display (Xvfb), dunst as
+# the notification daemon and Debian's status-notifier-watcher as the system
+# tray. The real binary runs `demo --for 70s`; the script checks that the
+# icon registers with the watcher, that its menu answers over dbusmenu, and
+# that `dunstctl history` holds the demo's three notifications. It saves a
+# screenshot of a notification (ImageMagick `import -window root`) and prints
+# its path, for CI to keep as an artifact.
+# Needs the Debian packages dbus, xvfb, dunst, libglib2.0-bin (gdbus),
+# haskell-status-notifier-item-utils and imagemagick. Exits non-zero on any
+# failure and stops what it started.
+set -euo pipefail
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$self")/.."
+
+if [[ -z "${MAGISTER_E2E_BUS:-}" ]]; then
+	for tool in dbus-run-session Xvfb dunst dunstctl gdbus status-notifier-watcher import; do
+		command -v "$tool" >/dev/null || { echo "e2e-tray: $tool is missing" >&2; exit 1; }
+	done
+	# A private session bus that ends with the script.
+	exec dbus-run-session -- env MAGISTER_E2E_BUS=1 "$self" "$@"
+fi
+
+GO=${GO:-go}
+artifacts=${E2E_ARTIFACTS:-bin/e2e}
+mkdir -p "$artifacts"
+artifacts=$(cd "$artifacts" && pwd)
+log=$(mktemp -d)
+pids=()
+cleanup() {
+	local rc=$?
+	# Last started, first stopped.
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		kill "${pids[i]}" 2>/dev/null || true
+		wait "${pids[i]}" 2>/dev/null || true
+	done
+	if [[ $rc -ne 0 ]]; then
+		echo "e2e-tray: FAILED; logs:" >&2
+		tail -n 30 "$log"/*.log >&2 || true
+	fi
+	rm -rf "$log"
+	exit "$rc"
+}
+trap cleanup EXIT
+
+fail() { echo "e2e-tray: $*" >&2; exit 1; }
+# wait_for SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds.
+wait_for() {
+	local n=$(($1 * 10))
+	shift
+	for _ in $(seq "$n"); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+owned() {
+	gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+		--method org.freedesktop.DBus.NameHasOwner "$1" 2>/dev/null | grep -q true
+}
+watcher_prop() {
+	gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
+		--method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierWatcher "$1"
+}
+
+"$GO" build -o "$log/magister-notify" ./cmd/magister-notify
+
+# :99 unless a display of that number is taken.
+display=99
+while [[ -e /tmp/.X$display-lock || -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
+Xvfb ":$display" -screen 0 800x600x24 -nolisten tcp >"$log/xvfb.log" 2>&1 &
+pids+=($!)
+wait_for 10 test -e "/tmp/.X11-unix/X$display" || fail "Xvfb did not start"
+export DISPLAY=":$display"
+
+dunst >"$log/dunst.log" 2>&1 &
+pids+=($!)
+# Ask the bus first: calling the name before dunst owns it would make the
+# bus activate a second dunst.
+dunst_ready() {
+	owned org.freedesktop.Notifications && gdbus call --session --dest org.freedesktop.Notifications \
+		--object-path /org/freedesktop/Notifications --method org.freedesktop.Notifications.GetServerInformation
+}
+wait_for 10 dunst_ready || fail "dunst did not answer GetServerInformation"
+
+# The tray host goes first and must answer before the tray starts: the
+# tray's registration could otherwise lose a race with the watcher's start.
+status-notifier-watcher >"$log/watcher.log" 2>&1 &
+pids+=($!)
+wait_for 10 watcher_prop ProtocolVersion || fail "status-notifier-watcher did not answer ProtocolVersion"
+
+# The demo: a fake school in the binary, a throw-away state, a 20 s interval.
+LANG=C.UTF-8 LC_ALL= "$log/magister-notify" demo --for 70s >"$log/demo.log" 2>&1 &
+demo=$!
+pids+=($demo)
+
+# 1. The icon registers with the real watcher under the tray's bus name.
+# The demo runs the tray in its own process, so the item carries its pid.
+item="org.kde.StatusNotifierItem-$demo-1"
+find_item() {
+	owned "$item" || return 1
+	local owner
+	owner=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+		--method org.freedesktop.DBus.GetNameOwner "$item" | sed -E "s/^\('([^']+)',\)$/\1/")
+	watcher_prop RegisteredStatusNotifierItems | grep -q -e "$owner" -e "$item"
+}
+wait_for 15 find_item || fail "the tray did not register with status-notifier-watcher: $(watcher_prop RegisteredStatusNotifierItems 2>&1)"
+echo "e2e-tray: $item is registered with status-notifier-watcher"
+# One entry (the watcher lists the bus name, or name and path), not two.
+if [[ $(watcher_prop RegisteredStatusNotifierItems | grep -o "'[^']*'" | wc -l) -ne 1 ]]; then
+	fail "the item is registered more than once: $(watcher_prop RegisteredStatusNotifierItems)"
+fi
+
+# 2. Its menu answers over dbusmenu, in English under LANG=C.UTF-8.
+menu=$(gdbus call --session --dest "$item" --object-path /StatusNotifierItem \
+	--method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierItem Menu | sed -E "s/^\(<objectpath '([^']+)'>,\)$/\1/")
+layout() { gdbus call --session --dest "$item" --object-path "$menu" --method com.canonical.dbusmenu.GetLayout -- 0 -1 '[]'; }
+has_menu() { layout | grep -q "'Check now'" && layout | grep -q "'1 hour'"; }
+wait_for 5 has_menu || fail "the menu lacks 'Check now' or its Pause submenu: $(layout 2>&1)"
+echo "e2e-tray: the menu answers GetLayout with the English labels"
+
+# 3. A screenshot while the first notification is on screen.
+shot="$artifacts/e2e-tray-notification.png"
+displayed() { [[ $(dunstctl count displayed) -gt 0 ]]; }
+wait_for 40 displayed || fail "no notification appeared on screen within 40 s"
+sleep 0.5 # let dunst draw it
+import -window root "$shot"
+echo "e2e-tray: screenshot of a notification: $shot"
+
+# 4. The demo ends by itself; dunst's history holds its notifications.
+wait "$demo" || fail "the demo exited with $?: $(cat "$log/demo.log")"
+pids=("${pids[@]/$demo/}")
+dunstctl close-all
+history=$(dunstctl history)
+for want in "New grade" "Lesson cancelled" "New message from Mentor"; do
+	grep -q "$want" <<<"$history" || fail "dunst history lacks '$want': $history"
+done
+grep -q '"magister-notify"' <<<"$history" || fail "the notifications do not carry the app name magister-notify"
+grep -q "3 notifications were shown" "$log/demo.log" || fail "the demo did not report 3 notifications: $(cat "$log/demo.log")"
+echo "e2e-tray: dunst received the demo's grade, cancelled lesson and message"

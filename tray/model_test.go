@@ -1,0 +1,340 @@
+package tray
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/magister-notify/magister-notify/assets"
+	"github.com/magister-notify/magister-notify/state"
+)
+
+var ams = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// at is 2026-01-14 hh:mm in Amsterdam.
+func at(hh, mm int) time.Time { return time.Date(2026, 1, 14, hh, mm, 0, 0, ams) }
+
+func parentState() state.State {
+	return state.State{
+		Accounts: []state.Account{{Key: "demo/1", School: "demo", IsParent: true, Children: []state.Child{
+			{ID: 11, FirstName: "Anna"}, {ID: 12, FirstName: "Daan", Muted: true},
+		}}},
+		Health: state.Health{LastAttempt: at(10, 42), LastSuccess: at(10, 42)},
+	}
+}
+
+// labels lists the model's items as "label" lines, submenu items indented,
+// separators as "---", checkboxes with [x] or [ ], disabled ones with (-).
+func labels(m model) []string {
+	var out []string
+	for _, it := range m.items {
+		if it.hidden {
+			continue
+		}
+		l := it.label
+		switch it.kind {
+		case itemSeparator:
+			l = "---"
+		case itemCheckbox:
+			box := "[ ] "
+			if it.checked {
+				box = "[x] "
+			}
+			l = box + l
+		}
+		if it.disabled {
+			l += " (-)"
+		}
+		if it.parent >= 0 {
+			l = "  " + l
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func TestModelEnglishMenuAsTheIssueLists(t *testing.T) {
+	s := parentState()
+	s.Settings.Disabled = map[string]bool{state.KindHomework: true}
+	for i := range 12 {
+		s.History = append(s.History, state.Entry{ID: fmt.Sprint(i), Title: fmt.Sprintf("Anna: Nieuw cijfer %d", i),
+			URL: "https://demo.magister.net/magister/#/cijfers", Delivered: at(9, i)})
+	}
+	m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: "en", readUntil: at(9, 9),
+		autostart: autostartInfo{available: true, installed: true}, sched: SchedulerStatus{NextCheck: at(11, 0)}})
+	want := []string{
+		"Checked 10:42 · 2 new (-)",
+		"---",
+		"Recent",
+		"  • Anna: Nieuw cijfer 11",
+		"  • Anna: Nieuw cijfer 10",
+		"  Anna: Nieuw cijfer 9",
+		"  Anna: Nieuw cijfer 8",
+		"  Anna: Nieuw cijfer 7",
+		"  Anna: Nieuw cijfer 6",
+		"  Anna: Nieuw cijfer 5",
+		"  Anna: Nieuw cijfer 4",
+		"  Anna: Nieuw cijfer 3",
+		"  Anna: Nieuw cijfer 2",
+		"  ---",
+		"  Mark all as read",
+		"Check now",
+		"Pause notifications",
+		"  1 hour",
+		"  Until tomorrow 07:00",
+		"  Resume (-)",
+		"---",
+		"[x] Grades",
+		"[x] Schedule changes",
+		"[x] Tests",
+		"[ ] Homework",
+		"[x] Messages",
+		"[x] Notifications for Anna",
+		"[ ] Notifications for Daan",
+		"---",
+		"[x] Start at login",
+		"Open Magister",
+		"Quit",
+	}
+	if got := labels(m); !slices.Equal(got, want) {
+		t.Errorf("menu:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if m.icon != assets.Unread || m.tooltip != "Last checked 10:42" {
+		t.Errorf("icon %q tooltip %q", m.icon, m.tooltip)
+	}
+	// Every checkbox asks for the opposite of what it shows.
+	for _, it := range m.items {
+		if it.kind == itemCheckbox && !it.hidden && it.act.want == it.checked {
+			t.Errorf("%q: want %v while showing %v", it.label, it.act.want, it.checked)
+		}
+	}
+	if m.items[5].label != "• Anna: Nieuw cijfer 11" || m.items[5].act != (action{kind: actOpenURL, arg: "https://demo.magister.net/magister/#/cijfers"}) {
+		t.Errorf("the first recent entry %q does %+v", m.items[5].label, m.items[5].act)
+	}
+}
+
+func TestModelDutch(t *testing.T) {
+	s := parentState()
+	s.Settings.PauseUntil = at(11, 50)
+	m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: "nl", readUntil: at(12, 0)})
+	got := strings.Join(labels(m), "\n")
+	for _, want := range []string{"Gecontroleerd 10:42 · gepauzeerd tot 11:50 (-)", "Nog geen meldingen (-)", "Nu controleren",
+		"Meldingen pauzeren", "  Tot morgen 07:00", "  Hervatten", "[x] Cijfers", "[x] Roosterwijzigingen",
+		"[x] Meldingen voor Anna", "Starten bij inloggen (automatisch starten niet beschikbaar) (-)", "Magister openen", "Afsluiten"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Dutch menu lacks %q:\n%s", want, got)
+		}
+	}
+	if m.icon != assets.Paused || m.tooltip != "Laatst gecontroleerd 10:42\ngepauzeerd tot 11:50" {
+		t.Errorf("icon %q tooltip %q", m.icon, m.tooltip)
+	}
+}
+
+func TestModelProblems(t *testing.T) {
+	loginErr := "magister: token refresh: status 400 invalid_grant: log in again: magister-notify login"
+	cases := []struct {
+		name      string
+		change    func(*state.State)
+		in        modelInput
+		status    string
+		problem   string
+		act       actionKind
+		icon      string
+		tooltipIn string
+	}{
+		{name: "no account", change: func(s *state.State) { s.Accounts = nil; s.Health = state.Health{} },
+			status: "Not signed in", problem: "Sign in with: magister-notify login --school <school> (-)", icon: assets.Attention},
+		{name: "login needed", change: func(s *state.State) {
+			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(9, 0), LastError: loginErr, ConsecutiveFailures: 1}
+		}, in: modelInput{canLogin: true},
+			status: "Check failed at 10:45", problem: "Log in again…", act: actLogin, icon: assets.Attention, tooltipIn: "Log in again"},
+		{name: "login needed, no login callback", change: func(s *state.State) {
+			s.Health = state.Health{LastAttempt: at(10, 45), LastError: loginErr, ConsecutiveFailures: 1}
+		}, status: "Check failed at 10:45", problem: "Log in again: magister-notify login (-)", icon: assets.Attention},
+		{name: "unreachable once", change: func(s *state.State) {
+			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(10, 30), LastError: "dial tcp: connection refused", ConsecutiveFailures: 1}
+		}, in: modelInput{sched: SchedulerStatus{NextCheck: at(11, 5)}},
+			status: "Check failed at 10:45", problem: "Magister unreachable — retrying at 11:05", act: actCheckNow, icon: assets.Normal},
+		{name: "unreachable repeatedly", change: func(s *state.State) {
+			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0), LastError: "magister: GET /api/account: status 503", ConsecutiveFailures: 3}
+		}, in: modelInput{sched: SchedulerStatus{NextCheck: at(11, 5)}},
+			status: "Check failed at 10:45", problem: "Magister unreachable — retrying at 11:05", act: actCheckNow, icon: assets.Attention,
+			tooltipIn: "retrying at 11:05"},
+		{name: "rate limited", change: func(s *state.State) {
+			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0), ConsecutiveFailures: 1,
+				LastError: "magister: GET /api/account: rate limited, retry after 20m0s", RetryAt: at(11, 5)}
+		}, in: modelInput{sched: SchedulerStatus{NextCheck: at(10, 50)}},
+			status: "Check failed at 10:45", problem: "Magister asked us to wait — retrying at 11:05", act: actCheckNow, icon: assets.Normal},
+		{name: "checking", change: func(*state.State) {}, in: modelInput{sched: SchedulerStatus{Checking: true}},
+			status: "Checking…", icon: assets.Normal},
+		{name: "never checked", change: func(s *state.State) { s.Health = state.Health{} },
+			status: "Not checked yet", icon: assets.Normal},
+		{name: "failure in the scheduler only", change: func(*state.State) {},
+			in:     modelInput{canLogin: true, sched: SchedulerStatus{LastErr: errors.New("x: log in again: magister-notify login")}},
+			status: "Checked 10:42", problem: "Log in again…", act: actLogin, icon: assets.Attention},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := parentState()
+			c.change(&s)
+			in := c.in
+			in.state, in.now, in.loc, in.lang, in.readUntil = s, at(10, 50), ams, "en", at(23, 0)
+			in.autostart = autostartInfo{available: true}
+			m := buildModel(in)
+			if l := m.items[0].label; l != c.status || !m.items[0].disabled {
+				t.Errorf("status %q, want %q", l, c.status)
+			}
+			hasProblem := !m.items[1].hidden
+			switch {
+			case c.problem == "" && hasProblem:
+				t.Errorf("unexpected problem item %q", m.items[1].label)
+			case c.problem != "":
+				got := labels(m)[1]
+				if got != c.problem || m.items[1].act.kind != c.act {
+					t.Errorf("problem item %q (%v), want %q (%v)", got, m.items[1].act.kind, c.problem, c.act)
+				}
+			}
+			if m.icon != c.icon {
+				t.Errorf("icon %s, want %s", m.icon, c.icon)
+			}
+			if !strings.Contains(m.tooltip, c.tooltipIn) {
+				t.Errorf("tooltip %q lacks %q", m.tooltip, c.tooltipIn)
+			}
+		})
+	}
+}
+
+func TestModelStudentHasNoChildCheckboxes(t *testing.T) {
+	s := state.State{Accounts: []state.Account{{Key: "demo/9", Children: []state.Child{{ID: 9, FirstName: "Sem"}}}}}
+	m := buildModel(modelInput{state: s, now: at(10, 0), loc: ams, lang: "en"})
+	for _, l := range labels(m) {
+		if strings.Contains(l, "Sem") {
+			t.Errorf("a student gets a child checkbox: %q", l)
+		}
+	}
+}
+
+func TestModelKeepsItsShape(t *testing.T) {
+	base := modelInput{state: parentState(), now: at(10, 50), loc: ams, lang: "en"}
+	a := buildModel(base)
+	variants := map[string]func(*modelInput){
+		"checking": func(in *modelInput) { in.sched.Checking = true },
+		"history": func(in *modelInput) {
+			in.state.History = []state.Entry{{ID: "1", Title: "x", Delivered: at(10, 0)}, {ID: "2", Title: "y", Delivered: at(10, 1)}}
+		},
+		"a problem": func(in *modelInput) {
+			in.state.Health = state.Health{LastAttempt: at(10, 45), LastError: "down", ConsecutiveFailures: 5}
+		},
+		"signed out": func(in *modelInput) { in.state.Accounts = nil },
+		"a student only": func(in *modelInput) {
+			in.state.Accounts[0].IsParent = false
+			in.state.Accounts[0].Children = in.state.Accounts[0].Children[:1]
+		},
+		"Dutch": func(in *modelInput) { in.lang = "nl" },
+	}
+	for name, change := range variants {
+		in := base
+		in.state.Accounts = slices.Clone(base.state.Accounts)
+		in.state.Accounts[0].Children = slices.Clone(base.state.Accounts[0].Children)
+		change(&in)
+		if b := buildModel(in); !a.sameShape(b) {
+			t.Errorf("%s changes the menu's shape: it would be rebuilt", name)
+		}
+	}
+	many := base
+	many.state.Accounts = []state.Account{{Key: "k", IsParent: true}}
+	for i := range childSlots + 1 {
+		many.state.Accounts[0].Children = append(many.state.Accounts[0].Children, state.Child{ID: i, FirstName: fmt.Sprint(i)})
+	}
+	if b := buildModel(many); a.sameShape(b) {
+		t.Error("more children than slots must rebuild")
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cases := []struct {
+		setting string
+		env     map[string]string
+		want    string
+	}{
+		{"", map[string]string{"LANG": "C.UTF-8"}, "en"},
+		{"", map[string]string{"LANG": "nl_NL.UTF-8"}, "nl"},
+		{"", map[string]string{"LANG": "nl_NL.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "en"},
+		{"", map[string]string{"LC_MESSAGES": "nl_BE.UTF-8", "LANG": "C"}, "nl"},
+		{"", nil, "nl"},
+		{"en", map[string]string{"LANG": "nl_NL.UTF-8"}, "en"},
+		{"nl", map[string]string{"LANG": "C.UTF-8"}, "nl"},
+		{"de", nil, "en"},
+	}
+	for _, c := range cases {
+		if got := Language(c.setting, env(c.env)); got != c.want {
+			t.Errorf("Language(%q, %v) = %q, want %q", c.setting, c.env, got, c.want)
+		}
+	}
+}
+
+func TestClockText(t *testing.T) {
+	now := at(10, 0)
+	for _, c := range []struct {
+		t    time.Time
+		want string
+	}{
+		{at(9, 5), "09:05"},
+		{at(9, 5).AddDate(0, 0, -1), "yesterday 09:05"},
+		{at(7, 0).AddDate(0, 0, 1), "tomorrow 07:00"},
+		{at(7, 0).AddDate(0, 0, -5), "2026-01-09 07:00"},
+	} {
+		if got := clockText(c.t, now, ams, english); got != c.want {
+			t.Errorf("clockText(%v) = %q, want %q", c.t, got, c.want)
+		}
+	}
+	if got := untilTomorrow(at(23, 0)); !got.Equal(at(7, 0).AddDate(0, 0, 1)) {
+		t.Errorf("untilTomorrow at 23:00 = %v", got)
+	}
+	if got := untilTomorrow(at(3, 0)); !got.Equal(at(7, 0)) {
+		t.Errorf("untilTomorrow at 03:00 = %v", got)
+	}
+}
+
+func TestPlanFrom(t *testing.T) {
+	now := at(23, 0)
+	s := state.State{
+		Settings: state.Settings{Interval: state.Duration(time.Minute)},
+		Health:   state.Health{RetryAt: at(23, 30)},
+		Outbox:   []state.Entry{{ID: "a", Title: "x", Created: at(22, 30)}},
+	}
+	// Default quiet hours (22:00-07:00) hold the entry until 07:00 tomorrow.
+	p := PlanFrom(s, now, 0)
+	if p.Interval != state.MinInterval || !p.RetryAt.Equal(at(23, 30)) || !p.DeliverAt.Equal(at(7, 0).AddDate(0, 0, 1)) {
+		t.Errorf("plan %+v", p)
+	}
+	if p := PlanFrom(s, now, 20*time.Second); p.Interval != 20*time.Second {
+		t.Errorf("the override gives %v", p.Interval)
+	}
+	if p := PlanFrom(state.State{}, now, 0); !p.DeliverAt.IsZero() || p.Interval != state.DefaultInterval {
+		t.Errorf("empty state plan %+v", p)
+	}
+}
+
+func TestSamePlan(t *testing.T) {
+	now := at(10, 0)
+	a := Plan{Interval: time.Hour, DeliverAt: at(9, 0)}
+	b := Plan{Interval: time.Hour, DeliverAt: at(9, 59)}
+	if !samePlan(a, b, now) {
+		t.Error("two past DeliverAt are the same plan")
+	}
+	if samePlan(a, Plan{Interval: time.Hour, DeliverAt: at(11, 0)}, now) || samePlan(a, Plan{Interval: time.Hour}, now) ||
+		samePlan(a, Plan{Interval: time.Minute, DeliverAt: at(9, 0)}, now) {
+		t.Error("different plans compare equal")
+	}
+}

@@ -1,0 +1,510 @@
+// Package tray is the long-running part of magister-notify: a status icon
+// with a menu (fyne.io/systray), a Scheduler that runs checks and
+// deliveries on time, and a watch on the state directory so that the menu
+// follows what CLI runs change within seconds. The state store is the only
+// channel between the tray and the CLI.
+//
+// systray keeps process-wide state and allows one Run per process; its
+// globals are confined to this package.
+package tray
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/magister-notify/magister-notify/notifier"
+	"github.com/magister-notify/magister-notify/state"
+)
+
+// pendingLoginFile is where notifier.StartLogin keeps a started login until
+// it is completed; its removal tells the tray that a login finished.
+const pendingLoginFile = "pending-login.json"
+
+// loginWait is how long after "Log in again…" the tray watches for the
+// login to complete: as long as a started login can be completed.
+const loginWait = notifier.PendingLoginTTL
+
+// ErrNoDesktop is returned by Run when there is no desktop session to show
+// an icon in (on Linux: no D-Bus session bus).
+var ErrNoDesktop = errors.New("no desktop session")
+
+// Autostart starts the tray at login. The installer package satisfies it.
+type Autostart interface {
+	// Status reports whether autostart is installed and whether it can be
+	// at all (why not, if not).
+	Status(ctx context.Context) (installed, available bool, why string, err error)
+	Install(ctx context.Context) error
+	Uninstall(ctx context.Context) error
+}
+
+// Config is what Run needs. Store, Check and Deliver are required.
+type Config struct {
+	Store *state.Store
+	// Check runs one check (notifier.Checker.Check, with a fetch failure
+	// returned as an error so that the scheduler backs off).
+	Check func(ctx context.Context) error
+	// Deliver runs one delivery round to the configured sinks.
+	Deliver func(ctx context.Context) error
+	// Login starts a new browser login for "Log in again…"; nil shows the
+	// command to run instead.
+	Login func(ctx context.Context) error
+	// Autostart backs the "Start at login" item; nil shows it disabled.
+	Autostart Autostart
+	// OpenURL opens a Magister page in the browser.
+	OpenURL func(url string) error
+	// Now and Loc default to time.Now and time.Local.
+	Now func() time.Time
+	Loc *time.Location
+	// Logger receives the tray's log (default: discard). The standard
+	// library's logger, which systray writes to, is routed here during Run.
+	Logger *slog.Logger
+	// Interval, when positive, overrides the configured check interval (the
+	// demo's 20 seconds; the setting's minimum is 5 minutes).
+	Interval time.Duration
+	// Title names the icon for the desktop (default "magister-notify").
+	Title string
+	// Getenv reads the locale for the menu's language (default os.Getenv).
+	Getenv func(string) string
+}
+
+// Run shows the icon and runs checks until ctx ends or the user quits. It
+// holds tray.lock for its whole life: a second tray on the same state
+// directory gets an error matching state.ErrTrayRunning. Without a desktop
+// session it returns an error matching ErrNoDesktop. Run must be called
+// from the main goroutine, once per process.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Store == nil || cfg.Check == nil || cfg.Deliver == nil {
+		return errors.New("tray: Store, Check and Deliver are required")
+	}
+	release, err := cfg.Store.LockTray()
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := CheckDesktop(ctx); err != nil {
+		return err
+	}
+	t := newTray(cfg)
+	defer routeStdLog(t.log)()
+	return t.run(ctx)
+}
+
+// routeStdLog sends the standard logger (systray's) to l until the returned
+// function restores it.
+func routeStdLog(l *slog.Logger) (restore func()) {
+	w, flags, prefix := log.Writer(), log.Flags(), log.Prefix()
+	log.SetOutput(stdLogWriter{l})
+	log.SetFlags(0)
+	log.SetPrefix("")
+	return func() {
+		log.SetOutput(w)
+		log.SetFlags(flags)
+		log.SetPrefix(prefix)
+	}
+}
+
+type stdLogWriter struct{ l *slog.Logger }
+
+func (w stdLogWriter) Write(p []byte) (int, error) {
+	w.l.Warn(strings.TrimSpace(string(p)), "from", "systray")
+	return len(p), nil
+}
+
+// tray owns the menu state: one mutex guards it and every systray call, the
+// menu is rebuilt from a model computed from the state, and one event loop
+// turns clicks into actions for one worker.
+type tray struct {
+	cfg   Config
+	log   *slog.Logger
+	sched *Scheduler
+	now   func() time.Time
+	lang  string
+
+	refreshCh chan struct{} // coalesced requests to re-read the state
+	actions   chan action   // clicks, for the worker
+	quit      context.CancelFunc
+
+	mu         sync.Mutex
+	ready      bool // systray called onReady: items may be created
+	quitting   bool // systray is being stopped: items must not be created
+	cur        model
+	shown      model // what the items show now
+	items      []menuItem
+	loopCancel context.CancelFunc
+	readUntil  time.Time
+	autostart  autostartInfo
+	refreshed  bool      // refresh has read the state at least once
+	accounts   string    // account keys seen last, to notice a login
+	loginUntil time.Time // after "Log in again…": until when to watch for its completion
+	lastPlan   Plan
+	expires    time.Time // when the model goes stale by itself (a pause ends)
+}
+
+func newTray(cfg Config) *tray {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Loc == nil {
+		cfg.Loc = time.Local
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
+	}
+	if cfg.Title == "" {
+		cfg.Title = "magister-notify"
+	}
+	if cfg.OpenURL == nil {
+		cfg.OpenURL = func(string) error { return errors.New("no browser opener") }
+	}
+	t := &tray{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		refreshCh: make(chan struct{}, 1),
+		actions:   make(chan action, 16),
+		readUntil: cfg.Now(),
+	}
+	t.sched = &Scheduler{
+		Check:    cfg.Check,
+		Deliver:  cfg.Deliver,
+		Plan:     t.plan,
+		Now:      cfg.Now,
+		Logger:   cfg.Logger,
+		OnStatus: func(SchedulerStatus) { t.requestRefresh() },
+	}
+	return t
+}
+
+func (t *tray) plan(ctx context.Context) (Plan, error) {
+	var p Plan
+	err := t.cfg.Store.View(ctx, func(s state.State) error {
+		p = PlanFrom(s, t.now(), t.cfg.Interval)
+		return nil
+	})
+	return p, err
+}
+
+// run starts the workers, then the systray loop, which returns after Quit.
+func (t *tray) run(parent context.Context) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	t.quit = cancel
+	t.log.Info("tray starting", "pid", os.Getpid(), "state", t.cfg.Store.Dir())
+
+	// The first menu is computed before systray runs, so that onReady only
+	// draws (GetLayout blocks until onReady returns).
+	t.autostart = t.autostartStatus(ctx)
+	t.refresh(ctx)
+
+	var wg sync.WaitGroup
+	start := func(f func()) {
+		wg.Add(1)
+		go func() { defer wg.Done(); f() }()
+	}
+	start(func() { t.sched.Run(ctx) })
+	start(func() { watchState(ctx, t.cfg.Store.Dir(), t.requestRefresh, t.log) })
+	start(func() { t.refresher(ctx) })
+	start(func() { t.worker(ctx) })
+	start(func() { keepRegistered(ctx, t.log) })
+
+	stopped := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-stopped:
+		}
+		t.mu.Lock()
+		t.ready, t.quitting = false, true // no more systray calls
+		t.mu.Unlock()
+		systrayQuit()
+	}()
+	err := runSystray(t.cfg.Title, t.onReady)
+	close(stopped)
+	cancel()
+	// Let a check or delivery in progress end (they stop with ctx), but
+	// never hold up the exit for long: the locks die with the process.
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		t.log.Warn("quitting while work was still stopping")
+	}
+	t.log.Info("tray stopped")
+	return err
+}
+
+// onReady draws the first menu. It must not block.
+func (t *tray) onReady() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.quitting {
+		return
+	}
+	t.ready = true
+	t.render()
+}
+
+func (t *tray) requestRefresh() {
+	select {
+	case t.refreshCh <- struct{}{}:
+	default:
+	}
+}
+
+// refresher re-reads the state when asked, and when the model expires by
+// itself (the end of a pause).
+func (t *tray) refresher(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		t.mu.Lock()
+		exp := t.expires
+		t.mu.Unlock()
+		wait := time.Hour
+		if !exp.IsZero() {
+			wait = min(max(exp.Sub(t.now())+time.Second, 0), time.Hour)
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.refreshCh:
+		case <-timer.C:
+		}
+		t.refresh(ctx)
+	}
+}
+
+// refresh reads the state, recomputes the model and redraws what changed.
+func (t *tray) refresh(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var st state.State
+	if err := t.cfg.Store.View(ctx, func(s state.State) error { st = s; return nil }); err != nil {
+		if ctx.Err() == nil {
+			t.log.Warn("read the state for the menu", "err", err)
+		}
+		return
+	}
+	now := t.now()
+	lang := Language(st.Settings.Language, t.cfg.Getenv)
+	plan := PlanFrom(st, now, t.cfg.Interval)
+
+	var keys []string
+	for _, a := range st.Accounts {
+		keys = append(keys, a.Key)
+	}
+	accounts := strings.Join(keys, "\n")
+
+	t.mu.Lock()
+	in := modelInput{
+		state: st, now: now, loc: t.cfg.Loc, lang: lang, sched: t.sched.Status(),
+		autostart: t.autostart, canLogin: t.cfg.Login != nil, readUntil: t.readUntil,
+	}
+	t.cur = buildModel(in)
+	t.lang = lang
+	t.expires = time.Time{}
+	if st.Settings.Paused(now) {
+		t.expires = st.Settings.PauseUntil
+	}
+	first := !t.refreshed
+	newAccount := !first && accounts != t.accounts && accounts != ""
+	// After "Log in again…", the login is complete once its pending file is
+	// gone (the m6loapp:// handler or `login --redirect-url` removes it).
+	loginDone := false
+	if !t.loginUntil.IsZero() {
+		_, err := os.Stat(filepath.Join(t.cfg.Store.Dir(), pendingLoginFile))
+		if loginDone = errors.Is(err, fs.ErrNotExist); loginDone || now.After(t.loginUntil) {
+			t.loginUntil = time.Time{}
+		}
+	}
+	replan := !first && !samePlan(plan, t.lastPlan, now)
+	t.accounts, t.lastPlan, t.refreshed = accounts, plan, true
+	if t.ready {
+		t.render()
+	}
+	t.mu.Unlock()
+
+	if replan {
+		t.sched.Replan()
+	}
+	if newAccount || loginDone {
+		// Someone signed in (the CLI, or the handler after "Log in again…"):
+		// take stock at once rather than at the next interval.
+		t.sched.CheckNow()
+	}
+}
+
+// samePlan ignores DeliverAt moving while it stays in the past: "due now"
+// is the same plan whenever it is read.
+func samePlan(a, b Plan, now time.Time) bool {
+	if a.Interval != b.Interval || !a.RetryAt.Equal(b.RetryAt) {
+		return false
+	}
+	if a.DeliverAt.IsZero() || b.DeliverAt.IsZero() {
+		return a.DeliverAt.IsZero() == b.DeliverAt.IsZero()
+	}
+	if !a.DeliverAt.After(now) && !b.DeliverAt.After(now) {
+		return true
+	}
+	return a.DeliverAt.Equal(b.DeliverAt)
+}
+
+// worker carries out clicks one at a time, off the event loop, so that the
+// event loop is always ready to receive the next click.
+func (t *tray) worker(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case a := <-t.actions:
+			t.do(ctx, a)
+		}
+	}
+}
+
+func (t *tray) do(ctx context.Context, a action) {
+	log := t.log.With("action", a.kind.String())
+	switch a.kind {
+	case actQuit:
+		log.Info("quit from the menu")
+		t.quit()
+		return
+	case actCheckNow:
+		t.sched.CheckNow()
+		return
+	case actOpenURL, actOpenMagister:
+		url := a.arg
+		if a.kind == actOpenMagister {
+			var accts []state.Account
+			t.cfg.Store.View(ctx, func(s state.State) error { accts = s.Accounts; return nil })
+			url = webURL(accts)
+		}
+		if url == "" {
+			return
+		}
+		if err := t.cfg.OpenURL(url); err != nil {
+			log.Warn("open the browser", "err", err)
+		}
+		return
+	case actMarkRead:
+		t.mu.Lock()
+		t.readUntil = t.now()
+		t.mu.Unlock()
+		t.requestRefresh()
+		return
+	case actLogin:
+		if t.cfg.Login == nil {
+			return
+		}
+		lctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := t.cfg.Login(lctx); err != nil {
+			log.Warn("start the login", "err", err)
+			return
+		}
+		t.mu.Lock()
+		t.loginUntil = t.now().Add(loginWait)
+		t.mu.Unlock()
+		return
+	case actToggleAutostart:
+		t.toggleAutostart(ctx, a.want, log)
+		t.requestRefresh()
+		return
+	}
+	// The rest change the state.
+	now := t.now()
+	err := t.cfg.Store.Update(ctx, func(s *state.State) error {
+		switch a.kind {
+		case actPause:
+			s.Settings.PauseUntil = now.Add(time.Hour)
+		case actPauseTomorrow:
+			s.Settings.PauseUntil = untilTomorrow(now.In(t.cfg.Loc))
+		case actResume:
+			s.Settings.PauseUntil = time.Time{}
+		case actToggleKind:
+			if a.want {
+				delete(s.Settings.Disabled, a.arg)
+				if len(s.Settings.Disabled) == 0 {
+					s.Settings.Disabled = nil
+				}
+			} else {
+				if s.Settings.Disabled == nil {
+					s.Settings.Disabled = map[string]bool{}
+				}
+				s.Settings.Disabled[a.arg] = true
+			}
+		case actToggleChild:
+			found := false
+			for ai := range s.Accounts {
+				for ci := range s.Accounts[ai].Children {
+					c := &s.Accounts[ai].Children[ci]
+					if childKey(s.Accounts[ai].Key, c.ID) == a.arg {
+						c.Muted, found = !a.want, true
+					}
+				}
+			}
+			if !found {
+				return fmt.Errorf("child %s is no longer signed in", a.arg)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		log.Warn("change the state", "err", err)
+		return
+	}
+	log.Info("changed from the menu", "arg", a.arg)
+	t.sched.Replan()
+	t.refresh(ctx)
+}
+
+func (t *tray) autostartStatus(ctx context.Context) autostartInfo {
+	if t.cfg.Autostart == nil {
+		return autostartInfo{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	installed, available, why, err := t.cfg.Autostart.Status(ctx)
+	if err != nil {
+		t.log.Warn("autostart status", "err", err)
+		if why == "" {
+			why = err.Error()
+		}
+	}
+	return autostartInfo{available: available, installed: installed, why: why}
+}
+
+func (t *tray) toggleAutostart(ctx context.Context, want bool, log *slog.Logger) {
+	if t.cfg.Autostart == nil {
+		return
+	}
+	actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var err error
+	if want {
+		err = t.cfg.Autostart.Install(actx)
+	} else {
+		err = t.cfg.Autostart.Uninstall(actx)
+	}
+	if err != nil {
+		log.Warn("change autostart", "install", want, "err", err)
+	}
+	info := t.autostartStatus(ctx)
+	t.mu.Lock()
+	t.autostart = info
+	t.mu.Unlock()
+}
