@@ -117,6 +117,7 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 			c.apply(s, ai, f, rules, now, rep)
 		}
 		s.Health.LastAttempt = now
+		s.Health.LoginRequired = errors.Is(rep.Err, magister.ErrLoginRequired) || errors.Is(rep.Err, magister.ErrNoToken)
 		if rep.Err == nil {
 			s.Health.LastSuccess = now
 			s.Health.LastError = ""

@@ -23,7 +23,9 @@ import (
 // none. login.lock makes completing it happen exactly once, whether the
 // address arrives pasted or through the m6loapp:// handler.
 const (
-	pendingLoginName = "pending-login.json"
+	// PendingLoginName is the file in the state directory that holds a
+	// started login; it disappears when the login completes.
+	PendingLoginName = "pending-login.json"
 	loginLockName    = "login.lock"
 	// PendingLoginTTL is how long a started login can be completed.
 	PendingLoginTTL = 10 * time.Minute
@@ -53,7 +55,7 @@ func StartLogin(dir string, school magister.School, loginHint string) (*magister
 	if err != nil {
 		return nil, err
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, pendingLoginName), data, 0o600); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, PendingLoginName), data, 0o600); err != nil {
 		return nil, fmt.Errorf("remember the pending login: %w", err)
 	}
 	return req, nil
@@ -73,7 +75,7 @@ func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redire
 		return state.Account{}, err
 	}
 	defer unlock()
-	path := filepath.Join(st.Dir(), pendingLoginName)
+	path := filepath.Join(st.Dir(), PendingLoginName)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return state.Account{}, ErrNoPendingLogin
@@ -234,7 +236,7 @@ func lockLogin(ctx context.Context, dir string) (func(), error) {
 
 // PendingLogin returns the login waiting to be completed in dir, if any.
 func PendingLogin(dir string) (*magister.LoginRequest, bool) {
-	data, err := os.ReadFile(filepath.Join(dir, pendingLoginName))
+	data, err := os.ReadFile(filepath.Join(dir, PendingLoginName))
 	if err != nil {
 		return nil, false
 	}

@@ -32,12 +32,15 @@ var Kinds = []string{KindGrades, KindSchedule, KindTests, KindHomework, KindMess
 // State is everything the app remembers. Callers get a private copy inside
 // View and Update; only Update's copy is ever written back.
 type State struct {
-	Version     int          `json:"version"`
-	Settings    Settings     `json:"settings"`
-	Accounts    []Account    `json:"accounts,omitempty"`
-	Outbox      []Entry      `json:"outbox,omitempty"`
-	History     []Entry      `json:"history,omitempty"`
-	Health      Health       `json:"health"`
+	Version  int       `json:"version"`
+	Settings Settings  `json:"settings"`
+	Accounts []Account `json:"accounts,omitempty"`
+	Outbox   []Entry   `json:"outbox,omitempty"`
+	History  []Entry   `json:"history,omitempty"`
+	Health   Health    `json:"health"`
+	// ReadUntil is when the user last marked the history as read (the
+	// tray's "Mark all as read"); later entries count as new.
+	ReadUntil   time.Time    `json:"read_until,omitzero"`
 	Quarantined []Quarantine `json:"quarantined,omitempty"`
 }
 
@@ -190,7 +193,10 @@ type Health struct {
 	LastSuccess         time.Time `json:"last_success,omitzero"`
 	LastError           string    `json:"last_error,omitempty"`
 	ConsecutiveFailures int       `json:"consecutive_failures,omitempty"`
-	RetryAt             time.Time `json:"retry_at,omitzero"`
+	// LoginRequired is set when the last check failed because Magister
+	// wants the user to sign in again.
+	LoginRequired bool      `json:"login_required,omitempty"`
+	RetryAt       time.Time `json:"retry_at,omitzero"`
 }
 
 // Quarantine records a state file that could not be read and was moved aside.

@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -132,7 +133,8 @@ func buildModel(in modelInput) model {
 		}
 	}
 	paused := s.Settings.Paused(in.now)
-	loginNeeded := isLoginError(s.Health.LastError) || isLoginError(errText(in.sched.LastErr))
+	loginNeeded := s.Health.LoginRequired || errors.Is(in.sched.LastErr, magister.ErrLoginRequired) ||
+		errors.Is(in.sched.LastErr, magister.ErrNoToken)
 	failing := s.Health.LastError != "" && s.Health.LastAttempt.After(s.Health.LastSuccess)
 	noAccounts := len(s.Accounts) == 0
 
@@ -309,20 +311,6 @@ func showChildren(accts []state.Account) bool {
 }
 
 func childKey(account string, id int) string { return fmt.Sprintf("%s#%d", account, id) }
-
-// isLoginError recognises an error text that means "log in again" (the
-// state keeps errors as text only).
-func isLoginError(s string) bool {
-	return s != "" && (strings.Contains(s, magister.ErrLoginRequired.Error()) ||
-		strings.Contains(s, magister.ErrNoToken.Error()))
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
 
 // clockText is "10:42" today, "gisteren 10:42"/"yesterday 10:42", else a date.
 func clockText(tm, now time.Time, loc *time.Location, t texts) string {

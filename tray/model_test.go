@@ -1,7 +1,6 @@
 package tray
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/magister-notify/magister-notify/assets"
+	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -154,11 +154,11 @@ func TestModelProblems(t *testing.T) {
 		{name: "no account", change: func(s *state.State) { s.Accounts = nil; s.Health = state.Health{} },
 			status: "Not signed in", problem: "Sign in with: magister-notify login --school <school> (-)", icon: assets.Attention},
 		{name: "login needed", change: func(s *state.State) {
-			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(9, 0), LastError: loginErr, ConsecutiveFailures: 1}
+			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(9, 0), LastError: loginErr, ConsecutiveFailures: 1, LoginRequired: true}
 		}, in: modelInput{canLogin: true},
 			status: "Check failed at 10:45", problem: "Log in again…", act: actLogin, icon: assets.Attention, tooltipIn: "Log in again"},
 		{name: "login needed, no login callback", change: func(s *state.State) {
-			s.Health = state.Health{LastAttempt: at(10, 45), LastError: loginErr, ConsecutiveFailures: 1}
+			s.Health = state.Health{LastAttempt: at(10, 45), LastError: loginErr, ConsecutiveFailures: 1, LoginRequired: true}
 		}, status: "Check failed at 10:45", problem: "Log in again: magister-notify login (-)", icon: assets.Attention},
 		{name: "unreachable once", change: func(s *state.State) {
 			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(10, 30), LastError: "dial tcp: connection refused", ConsecutiveFailures: 1}
@@ -179,7 +179,7 @@ func TestModelProblems(t *testing.T) {
 		{name: "never checked", change: func(s *state.State) { s.Health = state.Health{} },
 			status: "Not checked yet", icon: assets.Normal},
 		{name: "failure in the scheduler only", change: func(*state.State) {},
-			in:     modelInput{canLogin: true, sched: SchedulerStatus{LastErr: errors.New("x: log in again: magister-notify login")}},
+			in:     modelInput{canLogin: true, sched: SchedulerStatus{LastErr: fmt.Errorf("x: %w", magister.ErrLoginRequired)}},
 			status: "Checked 10:42", problem: "Log in again…", act: actLogin, icon: assets.Attention},
 	}
 	for _, c := range cases {

@@ -25,9 +25,8 @@ import (
 	"github.com/magister-notify/magister-notify/state"
 )
 
-// pendingLoginFile is where notifier.StartLogin keeps a started login until
-// it is completed; its removal tells the tray that a login finished.
-const pendingLoginFile = "pending-login.json"
+// pendingLoginFile is where notifier.StartLogin keeps a started login.
+const pendingLoginFile = notifier.PendingLoginName
 
 // loginWait is how long after "Log in again…" the tray watches for the
 // login to complete: as long as a started login can be completed.
@@ -140,7 +139,6 @@ type tray struct {
 	shown      model // what the items show now
 	items      []menuItem
 	loopCancel context.CancelFunc
-	readUntil  time.Time
 	autostart  autostartInfo
 	refreshed  bool      // refresh has read the state at least once
 	accounts   string    // account keys seen last, to notice a login
@@ -174,7 +172,6 @@ func newTray(cfg Config) *tray {
 		now:       cfg.Now,
 		refreshCh: make(chan struct{}, 1),
 		actions:   make(chan action, 16),
-		readUntil: cfg.Now(),
 	}
 	t.sched = &Scheduler{
 		Check:    cfg.Check,
@@ -312,7 +309,7 @@ func (t *tray) refresh(ctx context.Context) {
 	t.mu.Lock()
 	in := modelInput{
 		state: st, now: now, loc: t.cfg.Loc, lang: lang, sched: t.sched.Status(),
-		autostart: t.autostart, canLogin: t.cfg.Login != nil, readUntil: t.readUntil,
+		autostart: t.autostart, canLogin: t.cfg.Login != nil, readUntil: st.ReadUntil,
 	}
 	t.cur = buildModel(in)
 	t.lang = lang
@@ -401,9 +398,11 @@ func (t *tray) do(ctx context.Context, a action) {
 		}
 		return
 	case actMarkRead:
-		t.mu.Lock()
-		t.readUntil = t.now()
-		t.mu.Unlock()
+		// Kept in the state, so a restart or the CLI agree on what is new.
+		now := t.now()
+		if err := t.cfg.Store.Update(ctx, func(s *state.State) error { s.ReadUntil = now; return nil }); err != nil {
+			log.Warn("mark all as read", "err", err)
+		}
 		t.requestRefresh()
 		return
 	case actLogin:

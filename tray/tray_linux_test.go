@@ -371,6 +371,10 @@ func TestTrayEndToEnd(t *testing.T) {
 		m, err := it.layout()
 		return err == nil && !strings.Contains(m.Children[0].Label, "new")
 	})
+	// The read mark is kept in the state, so a restarted tray agrees.
+	if e.view(t).ReadUntil.IsZero() {
+		t.Error("Mark all as read was not saved in the state")
+	}
 
 	// Pause for an hour from the menu: the state says until when.
 	before := time.Now()
@@ -431,7 +435,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	// login it starts completes, the tray checks by itself.
 	e.school.RevokeRefreshTokens()
 	e.school.ExpireAccessTokens()
-	it.clickUntil(t, "Check now", func() bool { return isLoginError(e.view(t).Health.LastError) })
+	it.clickUntil(t, "Check now", func() bool { return e.view(t).Health.LoginRequired })
 	it.waitLayout(t, 2*time.Second, "Log in again…", func(m *menuNode) bool { return m.find("Log in again…") != nil })
 	pending := filepath.Join(e.dir, pendingLoginFile)
 	it.clickUntil(t, "Log in again…", func() bool { _, err := os.Stat(pending); return err == nil })
