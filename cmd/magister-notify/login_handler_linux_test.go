@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"os"
 	"os/exec"
@@ -73,5 +74,9 @@ func TestBrowserHandsSignInBack(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "tokens.json")); err != nil {
 		t.Fatalf("no token stored: %v", err)
+	}
+	code, status, _ := runCLI(t, context.Background(), "--state-dir", dir, "status")
+	if code != 0 || !strings.Contains(status, "hands sign-ins back by itself") {
+		t.Fatalf("status does not show the registered handler:\n%s", status)
 	}
 }

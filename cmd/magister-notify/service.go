@@ -181,12 +181,17 @@ func printServiceStatus(p *printer, info serviceStatus) {
 		tray += ", under " + st.Method.Description()
 	}
 	p.Field("Tray", "%s", tray)
-	h := info.Handler
+	printHandler(p, info.Handler)
+}
+
+// printHandler says whether the m6loapp:// sign-in handler is registered
+// (status and service status share it).
+func printHandler(p *printer, h installer.HandlerState) {
 	switch {
 	case h.Registered && h.Current:
-		p.Field("Sign-in handler", "registered for m6loapp:// (%s)", h.Path)
+		p.Field("Sign-in handler", "registered for m6loapp:// (%s): the browser hands sign-ins back by itself", h.Path)
 	case h.Registered:
-		p.Field("Sign-in handler", "registered for another binary or state directory; run `magister-notify login --register-handler`")
+		p.Field("Sign-in handler", "registered for another copy or state directory; run `magister-notify login --register-handler`")
 	case h.Foreign:
 		p.Field("Sign-in handler", "m6loapp:// opens another application (%s)", h.Default)
 	case h.Note != "":

@@ -116,19 +116,8 @@ func printStatus(p *printer, info statusInfo) {
 	for _, f := range info.Failing {
 		p.Field("Not delivered", "%s", f)
 	}
-	if h := info.Handler; h != nil {
-		switch {
-		case h.Registered && h.Current:
-			p.Field("Sign-in handler", "registered: the browser hands sign-ins back by itself")
-		case h.Registered:
-			p.Field("Sign-in handler", "registered for another copy or state directory (magister-notify login --register-handler)")
-		case h.Foreign:
-			p.Field("Sign-in handler", "m6loapp:// opens another application (%s)", h.Default)
-		case h.Note != "":
-			p.Field("Sign-in handler", "%s", h.Note)
-		default:
-			p.Field("Sign-in handler", "not registered (magister-notify login --register-handler)")
-		}
+	if info.Handler != nil {
+		printHandler(p, *info.Handler)
 	}
 	for _, q := range info.Quarantined {
 		p.Field("Damaged state", "%s was moved aside at %s: %s; a fresh state was started",
