@@ -175,13 +175,28 @@ func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
 
 	st, err := s.read()
 	var corrupt *CorruptError
+	quarantined := false
 	if errors.As(err, &corrupt) {
 		st, err = s.quarantine(corrupt)
+		quarantined = true
 	}
 	if err != nil {
 		return err
 	}
+	var fresh []Quarantine
+	if quarantined {
+		fresh = append(fresh, st.Quarantined...)
+	}
 	if err := fn(st); err != nil {
+		if quarantined {
+			// The damaged file is already moved aside: save the fresh state
+			// that says so, without fn's changes, so nothing is silently reset.
+			st = newState()
+			st.Quarantined = fresh
+			if data, eerr := encode(st); eerr == nil {
+				s.write(data)
+			}
+		}
 		return err
 	}
 	st.Quarantined = lastN(st.Quarantined, quarantineLimit)

@@ -485,3 +485,18 @@ func TestSettingsDefaults(t *testing.T) {
 		t.Error("kind toggles wrong")
 	}
 }
+
+// A failing change right after a quarantine still leaves the record of the
+// quarantine behind (status must be able to say what happened).
+func TestQuarantineSurvivesAFailingUpdate(t *testing.T) {
+	st := mustOpen(t)
+	os.WriteFile(st.Path(), []byte("{garbage"), 0o600)
+	boom := errors.New("invalid setting")
+	if err := st.Update(context.Background(), func(s *State) error { s.Settings.Language = "xx"; return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Update = %v", err)
+	}
+	got := mustView(t, st)
+	if len(got.Quarantined) != 1 || got.Settings.Language != "" {
+		t.Fatalf("after a failed update on a damaged file: %+v", got)
+	}
+}
