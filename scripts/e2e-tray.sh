@@ -26,39 +26,10 @@ GO=${GO:-go}
 artifacts=${E2E_ARTIFACTS:-bin/e2e}
 mkdir -p "$artifacts"
 artifacts=$(cd "$artifacts" && pwd)
-log=$(mktemp -d)
-pids=()
-cleanup() {
-	local rc=$?
-	# Last started, first stopped.
-	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-		kill "${pids[i]}" 2>/dev/null || true
-		wait "${pids[i]}" 2>/dev/null || true
-	done
-	if [[ $rc -ne 0 ]]; then
-		echo "e2e-tray: FAILED; logs:" >&2
-		tail -n 30 "$log"/*.log >&2 || true
-	fi
-	rm -rf "$log"
-	exit "$rc"
-}
-trap cleanup EXIT
+E2E_NAME=e2e-tray
+# shellcheck source=lib/desktop.sh
+source "$(dirname "$self")/lib/desktop.sh"
 
-fail() { echo "e2e-tray: $*" >&2; exit 1; }
-# wait_for SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds.
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq "$n"); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-owned() {
-	gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
-		--method org.freedesktop.DBus.NameHasOwner "$1" 2>/dev/null | grep -q true
-}
 watcher_prop() {
 	gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
 		--method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierWatcher "$1"
@@ -66,23 +37,7 @@ watcher_prop() {
 
 "$GO" build -o "$log/magister-notify" ./cmd/magister-notify
 
-# :99 unless a display of that number is taken.
-display=99
-while [[ -e /tmp/.X$display-lock || -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
-Xvfb ":$display" -screen 0 800x600x24 -nolisten tcp >"$log/xvfb.log" 2>&1 &
-pids+=($!)
-wait_for 10 test -e "/tmp/.X11-unix/X$display" || fail "Xvfb did not start"
-export DISPLAY=":$display"
-
-dunst >"$log/dunst.log" 2>&1 &
-pids+=($!)
-# Ask the bus first: calling the name before dunst owns it would make the
-# bus activate a second dunst.
-dunst_ready() {
-	owned org.freedesktop.Notifications && gdbus call --session --dest org.freedesktop.Notifications \
-		--object-path /org/freedesktop/Notifications --method org.freedesktop.Notifications.GetServerInformation
-}
-wait_for 10 dunst_ready || fail "dunst did not answer GetServerInformation"
+start_desktop
 
 # The tray host goes first and must answer before the tray starts: the
 # tray's registration could otherwise lose a race with the watcher's start.

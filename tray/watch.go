@@ -85,6 +85,11 @@ func watchState(ctx context.Context, dir string, changed func(), log *slog.Logge
 func pollState(ctx context.Context, dir string, changed func(), every time.Duration) {
 	path := filepath.Join(dir, state.FileName)
 	last, _ := os.Stat(path)
+	pollFrom(ctx, path, last, changed, every)
+}
+
+// pollFrom polls path, comparing against last, the file as it was known.
+func pollFrom(ctx context.Context, path string, last os.FileInfo, changed func(), every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {

@@ -90,7 +90,10 @@ func TestPollStateSeesCommits(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	changed, ch := changes()
-	go pollState(ctx, dir, changed, 5*time.Millisecond)
+	// Stat before the goroutine starts: a late-scheduled poller must not
+	// take the first commit as its starting point.
+	last, _ := os.Stat(st.Path())
+	go pollFrom(ctx, st.Path(), last, changed, 5*time.Millisecond)
 	update(t, st, func(s *state.State) { s.Settings.Language = "en" })
 	waitChange(t, ch, "the first commit")
 	update(t, st, func(s *state.State) { s.Settings.Language = "nl" })
