@@ -11,9 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
+	"github.com/magister-notify/magister-notify/internal/filelock"
 )
 
 // ErrNoToken means the store holds no token for the key.
@@ -174,20 +173,12 @@ func writeFileAtomic(path string, data []byte) error {
 	return nil
 }
 
-// lockFile takes an exclusive lock on path (created 0600), waiting while ctx
-// allows and at most two minutes, since no holder keeps it longer than one
-// token request.
+// lockFile takes an exclusive lock on path, waiting while ctx allows and at
+// most two minutes, since no holder keeps it longer than one token request.
 func lockFile(ctx context.Context, path string) (unlock func(), err error) {
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	fl := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil || !ok {
-		_ = fl.Close()
-		if err == nil {
-			err = errors.New("not acquired")
-		}
-		return nil, fmt.Errorf("magister: lock %s: %w", path, err)
+	unlock, err = filelock.Lock(ctx, path, 2*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("magister: %w", err)
 	}
-	return func() { _ = fl.Unlock(); _ = fl.Close() }, nil
+	return unlock, nil
 }

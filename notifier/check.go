@@ -56,6 +56,8 @@ type Report struct {
 	Queued   int           `json:"queued"`
 	// Entries are the notifications queued (or, in a dry run, that would be).
 	Entries []state.Entry `json:"-"`
+	// Language is the language setting the check read ("" = default).
+	Language string `json:"-"`
 	// Err is the first fetch error, if any fetch failed.
 	Err error `json:"-"`
 }
@@ -106,7 +108,7 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 	}
 
 	// 2. One transaction: diff against the fresh state, mark, queue.
-	rep := &Report{Batch: batchID(now)}
+	rep := &Report{Batch: batchID(now), Language: settings.Language}
 	err := c.Store.Update(ctx, func(s *state.State) error {
 		rep.Children, rep.Queued, rep.Err, rep.Entries = nil, 0, nil, nil
 		for _, f := range all {

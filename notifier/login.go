@@ -11,9 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gofrs/flock"
-
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
+	"github.com/magister-notify/magister-notify/internal/filelock"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/state"
 )
@@ -76,17 +75,12 @@ func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redire
 	}
 	defer unlock()
 	path := filepath.Join(st.Dir(), PendingLoginName)
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return state.Account{}, ErrNoPendingLogin
-	}
+	req, err := readPending(st.Dir())
 	if err != nil {
+		if errors.Is(err, errDamagedPending) {
+			os.Remove(path)
+		}
 		return state.Account{}, err
-	}
-	var req magister.LoginRequest
-	if err := json.Unmarshal(data, &req); err != nil {
-		os.Remove(path)
-		return state.Account{}, fmt.Errorf("the pending login is damaged (%v): start again", err)
 	}
 	if now.Sub(req.CreatedAt) > PendingLoginTTL {
 		os.Remove(path)
@@ -95,7 +89,7 @@ func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redire
 	if r.State != "" && r.State != req.State {
 		return state.Account{}, ErrForeignLogin
 	}
-	tok, err := magister.Exchange(ctx, &req, r, accts.Options...)
+	tok, err := magister.Exchange(ctx, req, r, accts.Options...)
 	if err != nil {
 		return state.Account{}, err
 	}
@@ -224,27 +218,36 @@ func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (
 }
 
 func lockLogin(ctx context.Context, dir string) (func(), error) {
-	fl := flock.New(filepath.Join(dir, loginLockName), flock.SetPermissions(0o600))
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	ok, err := fl.TryLockContext(ctx, 50*time.Millisecond)
-	if err != nil || !ok {
-		return nil, fmt.Errorf("another login is being completed right now: %v", err)
+	unlock, err := filelock.Lock(ctx, filepath.Join(dir, loginLockName), 2*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("another sign-in is being completed right now (%w); try again in a moment", err)
 	}
-	return func() { fl.Unlock() }, nil
+	return unlock, nil
 }
 
 // PendingLogin returns the login waiting to be completed in dir, if any.
 func PendingLogin(dir string) (*magister.LoginRequest, bool) {
+	req, err := readPending(dir)
+	return req, err == nil
+}
+
+var errDamagedPending = errors.New("the pending login is damaged")
+
+// readPending reads the pending login: ErrNoPendingLogin when there is none,
+// another error when the file cannot be read or decoded.
+func readPending(dir string) (*magister.LoginRequest, error) {
 	data, err := os.ReadFile(filepath.Join(dir, PendingLoginName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoPendingLogin
+	}
 	if err != nil {
-		return nil, false
+		return nil, err
 	}
 	var req magister.LoginRequest
-	if json.Unmarshal(data, &req) != nil {
-		return nil, false
+	if err := json.Unmarshal(data, &req); err != nil {
+		return nil, fmt.Errorf("%w (%v): start again", errDamagedPending, err)
 	}
-	return &req, true
+	return &req, nil
 }
 
 // WaitLogin waits until the pending login req is completed by another

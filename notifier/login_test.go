@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,5 +43,21 @@ func TestPendingLoginExpires(t *testing.T) {
 	}
 	if _, err := WaitLogin(context.Background(), st, req, time.Millisecond); err == nil {
 		t.Fatal("WaitLogin reported success for an expired login")
+	}
+}
+
+func TestDamagedPendingLoginIsRemoved(t *testing.T) {
+	st, _ := state.Open(t.TempDir())
+	path := filepath.Join(st.Dir(), PendingLoginName)
+	os.WriteFile(path, []byte("{not json"), 0o600)
+	_, err := CompleteLogin(context.Background(), st, &Accounts{Dir: st.Dir()}, "m6loapp://oauth2redirect/#code=x&state=y", time.Now())
+	if !errors.Is(err, errDamagedPending) || !strings.Contains(err.Error(), "start again") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("damaged pending login left behind: %v", err)
+	}
+	if _, ok := PendingLogin(st.Dir()); ok {
+		t.Fatal("PendingLogin reported a damaged file as pending")
 	}
 }

@@ -47,7 +47,7 @@ func (a *app) checkCommand() *cobra.Command {
 			if !dryRun {
 				res.Delivery, deliverErr = a.deliver(ctx, st, sinks)
 			}
-			lang := a.language(ctx, st)
+			lang := def(rep.Language, state.DefaultLanguage)
 			if err := a.emit(res, func(p *printer) {
 				for _, c := range res.Children {
 					p.Line("%s", c.Summary(lang))
@@ -75,31 +75,25 @@ func (a *app) checkCommand() *cobra.Command {
 	return cmd
 }
 
+// sinks builds the given sinks, else the configured ones (desktop when none
+// are configured), with the app icon for desktop notifications.
+func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon string) ([]notifier.Sink, error) {
+	if len(specs) == 0 {
+		if err := st.View(ctx, func(s state.State) error { specs = s.Settings.Sinks; return nil }); err != nil {
+			return nil, err
+		}
+	}
+	return notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon))
+}
+
 // deliver runs one delivery round to the given sinks, else the configured ones.
 func (a *app) deliver(ctx context.Context, st *state.Store, specs []string) (*notifier.DeliveryReport, error) {
-	if len(specs) == 0 {
-		st.View(ctx, func(s state.State) error { specs = s.Settings.Sinks; return nil })
-	}
-	if len(specs) == 0 {
-		specs = notifier.DefaultSinks()
-	}
-	sinks, err := notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(iconFile(cacheDir())))
+	sinks, err := a.sinks(ctx, st, specs, iconFile(cacheDir()))
 	if err != nil {
 		return nil, err
 	}
 	d := &notifier.Deliverer{Store: st, Sinks: sinks}
 	return d.Deliver(ctx)
-}
-
-func (a *app) language(ctx context.Context, st *state.Store) string {
-	lang := state.DefaultLanguage
-	st.View(ctx, func(s state.State) error {
-		if s.Settings.Language != "" {
-			lang = s.Settings.Language
-		}
-		return nil
-	})
-	return lang
 }
 
 func (a *app) notifyCommand() *cobra.Command {

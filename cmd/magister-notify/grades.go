@@ -82,7 +82,7 @@ func (a *app) gradesCommand() *cobra.Command {
 							weight = fmt.Sprintf("×%g", g.Weight)
 						}
 						p.Line("%s\t%s\t%s\t%s\t%s", g.EnteredAt.Local().Format("2006-01-02"),
-							firstNonEmpty(g.Subject.Name, g.Subject.Code), value, weight, g.Description)
+							def(g.Subject.Name, g.Subject.Code), value, weight, g.Description)
 					}
 				}
 			})
@@ -91,15 +91,6 @@ func (a *app) gradesCommand() *cobra.Command {
 	cmd.Flags().StringVar(&child, "child", "", "only this child (first name)")
 	cmd.Flags().IntVarP(&top, "n", "n", 15, "how many grades per child")
 	return cmd
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // isTerminal reports whether w is a terminal (for colour).

@@ -76,11 +76,7 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 			return rep.Err
 		},
 		Deliver: func(ctx context.Context) error {
-			var specs []string
-			if err := st.View(ctx, func(s state.State) error { specs = s.Settings.Sinks; return nil }); err != nil {
-				return err
-			}
-			sinks, err := notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon))
+			sinks, err := a.sinks(ctx, st, nil, icon)
 			if err != nil {
 				return err
 			}
