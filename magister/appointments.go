@@ -69,23 +69,38 @@ func (a Appointment) IsChanged() bool {
 // IsTest reports a test, exam or quiz (InfoType 2 to 5).
 func (a Appointment) IsTest() bool { return a.InfoType >= InfoTest && a.InfoType <= InfoOralQuiz }
 
-// HasHomework reports homework still to do: content that is not marked done.
-func (a Appointment) HasHomework() bool { return a.Homework() != "" && !a.Done }
+// HasHomework reports homework still to do: an appointment of InfoType 1
+// (homework) with content that is not marked done. Tests (2–5) carry their
+// own content, and information (6) and notes (7) are not homework even when
+// they have content.
+func (a Appointment) HasHomework() bool {
+	return a.InfoType == InfoHomework && a.Homework() != "" && !a.Done
+}
 
 // Homework is Content as plain text.
 func (a Appointment) Homework() string { return PlainText(a.Content) }
 
-// Room is the location, else the first of the rooms.
+// Room is the location, else the first of the rooms; "" when there is none.
+// Magister writes "-" for "no room", which is no room.
 func (a Appointment) Room() string {
-	if r := strings.TrimSpace(a.Location); r != "" {
+	if r := roomName(a.Location); r != "" {
 		return r
 	}
 	for _, r := range a.Rooms {
-		if r = strings.TrimSpace(r); r != "" {
+		if r = roomName(r); r != "" {
 			return r
 		}
 	}
 	return ""
+}
+
+// roomName is r without spaces, and "" for Magister's "no room" ("-").
+func roomName(r string) string {
+	r = strings.TrimSpace(r)
+	if strings.Trim(r, "-") == "" {
+		return ""
+	}
+	return r
 }
 
 // Subject is the first subject's name, else the description.

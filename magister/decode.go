@@ -136,6 +136,24 @@ func (n *flexFloat) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// optFloat is a flexFloat that may be missing: null, "" and absent leave it
+// nil.
+type optFloat struct{ v *float64 }
+
+func (n *optFloat) UnmarshalJSON(b []byte) error {
+	var f flexFloat
+	if s := string(bytes.TrimSpace(b)); s == "null" || s == `""` {
+		n.v = nil
+		return nil
+	}
+	if err := f.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	v := float64(f)
+	n.v = &v
+	return nil
+}
+
 // flexBool is a boolean sent as true/false, "true"/"false", 0/1 or null.
 // Null and absent stay nil.
 type flexBool struct{ v *bool }

@@ -2,6 +2,7 @@ package magister
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -325,7 +326,7 @@ func TestDecodeAppointments(t *testing.T) {
 		t.Fatalf("got %d", len(as))
 	}
 	a := as[0]
-	if !a.IsCancelled() || a.IsChanged() || !a.IsTest() || !a.HasHomework() || a.Room() != "B102" || a.Subject() != "wiskunde A" ||
+	if !a.IsCancelled() || a.IsChanged() || !a.IsTest() || a.HasHomework() || a.Room() != "B102" || a.Subject() != "wiskunde A" ||
 		a.Homework() != "Leer H4 & H5\n4.1\n4.2" || a.LessonFrom != 1 || a.Teachers[0] != "K. Laan" ||
 		!a.Start.Equal(time.Date(2026, 1, 9, 8, 0, 0, 0, time.UTC)) {
 		t.Errorf("first: %+v homework %q", a, a.Homework())
@@ -428,5 +429,44 @@ func TestDecodeErrorWraps(t *testing.T) {
 	err := error(&DecodeError{Endpoint: "GET /api/x", Err: inner})
 	if !errors.Is(err, inner) || err.Error() != "magister: GET /api/x: malformed response: boom" {
 		t.Errorf("%v", err)
+	}
+}
+
+// TestDecodeCijferGetal: Magister's own number for a grade wins over reading
+// waarde, also for a text grade; null or "" leaves it to waarde.
+func TestDecodeCijferGetal(t *testing.T) {
+	body := `{"items":[
+		{"kolomId":1,"waarde":"7,5","cijferGetal":7.49,"weegfactor":2},
+		{"kolomId":2,"waarde":"RV","cijferGetal":6.0,"weegfactor":0},
+		{"kolomId":3,"waarde":"8,1","cijferGetal":null},
+		{"kolomId":4,"waarde":"V","cijferGetal":""},
+		{"kolomId":5,"waarde":"5,5","cijferGetal":"5,6"}]}`
+	gs, err := decodeLatestGrades([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]string{1: "7.49", 2: "6", 3: "8.1", 4: "none", 5: "5.6"}
+	for _, g := range gs {
+		got := "none"
+		if g.Numeric != nil {
+			got = strconv.FormatFloat(*g.Numeric, 'f', -1, 64)
+		}
+		if got != want[g.ColumnID] {
+			t.Errorf("grade %d (%q): numeric %s, want %s", g.ColumnID, g.Value, got, want[g.ColumnID])
+		}
+	}
+}
+
+// TestDecodeNoRoom: Lokatie "-" and a null Lokatie are no room.
+func TestDecodeNoRoom(t *testing.T) {
+	body := `{"Items":[{"Id":1,"Lokatie":"-","Lokalen":[]},{"Id":2,"Lokatie":null,"Lokalen":[{"Naam":"B12"}]},{"Id":3,"Lokatie":" - ","Lokalen":[{"Naam":"-"}]}]}`
+	as, err := decodeAppointments([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"", "B12", ""} {
+		if got := as[i].Room(); got != want {
+			t.Errorf("appointment %d: Room() = %q, want %q", as[i].ID, got, want)
+		}
 	}
 }

@@ -106,6 +106,15 @@ func Average(grades []Grade) (avg float64, ok bool) {
 	return sum / weights, true
 }
 
+// numericOf is Magister's own number for a grade (cijferGetal) when it sent
+// one, else v read as a number. Text grades ("V", "RV") can carry one too.
+func numericOf(v string, getal optFloat) *float64 {
+	if getal.v != nil {
+		return getal.v
+	}
+	return numeric(v)
+}
+
 func numeric(v string) *float64 {
 	if f, ok := ParseGradeValue(v); ok {
 		return &f
@@ -119,6 +128,7 @@ type rawLatestGrade struct {
 	IngevoerdOp       flexTime  `json:"ingevoerdOp"`
 	Vak               code      `json:"vak"`
 	Waarde            flexText  `json:"waarde"`
+	CijferGetal       optFloat  `json:"cijferGetal"`
 	Weegfactor        flexFloat `json:"weegfactor"`
 	IsVoldoende       flexBool  `json:"isVoldoende"`
 	TeltMee           flexBool  `json:"teltMee"`
@@ -138,7 +148,7 @@ func decodeLatestGrades(body []byte) ([]Grade, error) {
 			ColumnID:    int(r.KolomID),
 			Subject:     Subject{ID: r.Vak.ID, Code: r.Vak.Code, Name: r.Vak.Description},
 			Value:       v,
-			Numeric:     numeric(v),
+			Numeric:     numericOf(v, r.CijferGetal),
 			Weight:      float64(r.Weegfactor),
 			Description: string(r.Omschrijving),
 			EnteredAt:   r.IngevoerdOp.Time(),

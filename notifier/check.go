@@ -215,7 +215,7 @@ func (c *Checker) apply(s *state.State, ai int, f fetched, r Rules, now time.Tim
 		}
 		var events []Event
 		if cf.gradesErr == nil {
-			events = append(events, DetectGrades(seenSet(ch.Seen, state.KindGrades), cf.grades)...)
+			events = append(events, DetectGrades(seenSet(ch.Seen, state.KindGrades), cf.grades, now)...)
 		}
 		fail(cr, "grades", cf.gradesErr)
 		if cf.apptsErr == nil {
@@ -233,7 +233,7 @@ func (c *Checker) apply(s *state.State, ai int, f fetched, r Rules, now time.Tim
 			if acct.Seen == nil {
 				acct.Seen = map[string]*state.SeenSet{}
 			}
-			events := DetectMessages(seenSet(acct.Seen, state.KindMessages), f.msgs)
+			events := DetectMessages(seenSet(acct.Seen, state.KindMessages), f.msgs, now)
 			var who *state.Child
 			if !acct.IsParent && len(acct.Children) == 1 {
 				who = &acct.Children[0]
@@ -276,7 +276,7 @@ func (c *Checker) queue(s *state.State, acct *state.Account, ch *state.Child, pr
 		if ch != nil {
 			e.ChildID, e.Child = ch.ID, ch.FirstName
 		}
-		e.Change, e.Batch = ev.Change, rep.Batch
+		e.Change, e.Batch, e.Item = ev.Change, rep.Batch, ev.Key
 		s.Outbox = append(s.Outbox, e)
 		rep.Entries = append(rep.Entries, e)
 		cr.New[ev.Kind]++

@@ -177,3 +177,52 @@ func TestCheckWithoutAccount(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestOldItemsAreNotAnnouncedAgain: Magister's latest grades and inbox hold
+// items from earlier school years. Known at the baseline, they stay known
+// for as long as Magister returns them, across the school-year end and a
+// summer without checks.
+func TestOldItemsAreNotAnnouncedAgain(t *testing.T) {
+	oldGrade := grade(1, "6,7")
+	oldGrade.EnteredAt = time.Date(2024, 10, 3, 14, 0, 0, 0, ams)
+	src := &memSource{
+		grades: map[int][]magister.Grade{1: {oldGrade}},
+		msgs:   []magister.Message{{ID: 7, From: "Mentor", Subject: "Ouderavond", SentAt: time.Date(2025, 6, 12, 9, 0, 0, 0, ams)}},
+	}
+	now := time.Date(2026, 9, 14, 8, 0, 0, 0, ams)
+	c := newChecker(t, src, now, parentState)
+	c.Now = func() time.Time { return now }
+	ctx := context.Background()
+	for _, at := range []time.Time{
+		now, now.Add(15 * time.Minute), now.Add(time.Hour), now.Add(24 * time.Hour),
+		time.Date(2027, 7, 31, 23, 45, 0, 0, ams), time.Date(2027, 8, 1, 0, 15, 0, 0, ams),
+		time.Date(2027, 9, 6, 8, 0, 0, 0, ams), // after a summer without checks
+	} {
+		now = at
+		rep, err := c.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Err != nil {
+			t.Fatalf("check at %s: %v", at, rep.Err)
+		}
+		for _, e := range rep.Entries {
+			t.Errorf("check at %s announced %s %s %q again", at.Format(time.DateTime), e.Kind, e.Item, e.Title)
+		}
+	}
+	// A year and more later, Magister no longer returns them: forgotten.
+	src.grades[1], src.msgs = nil, nil
+	now = now.Add(state.SeenRetention + 48*time.Hour)
+	if _, err := c.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	c.Store.View(ctx, func(s state.State) error {
+		a := s.Accounts[0]
+		n = len(a.Seen[state.KindMessages].Items) + len(a.Children[0].Seen[state.KindGrades].Items)
+		return nil
+	})
+	if n != 0 {
+		t.Errorf("%d ids still seen after no fetch returned them for longer than the retention", n)
+	}
+}

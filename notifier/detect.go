@@ -17,6 +17,7 @@ const (
 	ChangeNew       = "new"       // grades, messages
 	ChangeCorrected = "corrected" // grades
 	ChangeCancelled = "cancelled" // schedule
+	ChangeRestored  = "restored"  // schedule: a cancelled lesson takes place after all
 	ChangeMoved     = "moved"     // schedule
 	ChangeRoom      = "room"      // schedule
 	ChangeChanged   = "changed"   // schedule: Magister says changed, nothing we compare moved
@@ -102,9 +103,11 @@ func seenSet(seen map[string]*state.SeenSet, kind string) *state.SeenSet {
 	return set
 }
 
-// DetectGrades compares fetched grades with what was seen and marks them
-// seen. The first call on an empty set is a silent baseline.
-func DetectGrades(set *state.SeenSet, grades []magister.Grade) []Event {
+// DetectGrades compares the grades a fetch at now returned with what was
+// seen and marks them seen. The first call on an empty set is a silent
+// baseline. Call it only with a successful fetch: it forgets the ids that no
+// fetch returned for state.SeenRetention.
+func DetectGrades(set *state.SeenSet, grades []magister.Grade, now time.Time) []Event {
 	var events []Event
 	baseline := !set.Baselined
 	for i := range grades {
@@ -112,7 +115,7 @@ func DetectGrades(set *state.SeenSet, grades []magister.Grade) []Event {
 		key := strconv.Itoa(g.ColumnID)
 		fp := g.Value
 		old, seen := set.Items[key]
-		set.Items[key] = state.SeenItem{Fingerprint: fp, Expires: state.SchoolYearEnd(entered(g)).Unix()}
+		set.Keep(key, fp, now)
 		switch {
 		case baseline:
 		case !seen:
@@ -122,15 +125,9 @@ func DetectGrades(set *state.SeenSet, grades []magister.Grade) []Event {
 				Urgent: g.IsUnsatisfactory(), Grade: g, OldValue: old.Fingerprint})
 		}
 	}
+	set.Forget(now)
 	set.Baselined = true
 	return events
-}
-
-func entered(g *magister.Grade) time.Time {
-	if g.EnteredAt.IsZero() {
-		return time.Now()
-	}
-	return g.EnteredAt
 }
 
 // lessonMark is what is remembered of an appointment: when and where it is,
@@ -165,7 +162,11 @@ func parseLessonMark(s string) (lessonMark, bool) {
 	if err1 != nil || err2 != nil {
 		return lessonMark{}, false
 	}
-	return lessonMark{start: time.Unix(start, 0), end: time.Unix(end, 0), room: parts[3],
+	room := parts[3]
+	if strings.Trim(room, "- ") == "" {
+		room = "" // "-" was stored as a room before it was known to mean none
+	}
+	return lessonMark{start: time.Unix(start, 0), end: time.Unix(end, 0), room: room,
 		cancelled: strings.Contains(parts[2], "c"), changed: strings.Contains(parts[2], "m")}, true
 }
 
@@ -217,6 +218,11 @@ func DetectSchedule(set *state.SeenSet, appts []magister.Appointment, from, to t
 				events = append(events, Event{Kind: state.KindSchedule, Change: ChangeCancelled, Key: key, Appointment: a})
 			case a.IsCancelled():
 				// Already announced; a cancelled lesson's other fields do not matter.
+			case prev.cancelled:
+				// The cancellation was announced and is taken back: the lesson
+				// takes place after all, which matters as much.
+				now.cancelled = false
+				events = append(events, Event{Kind: state.KindSchedule, Change: ChangeRestored, Key: key, Appointment: a})
 			case !a.Start.Equal(prev.start):
 				now.changed = true
 				events = append(events, Event{Kind: state.KindSchedule, Change: ChangeMoved, Key: key, Appointment: a, OldStart: prev.start})
@@ -306,6 +312,7 @@ func detectReminders(set *state.SeenSet, appts []magister.Appointment, now time.
 			events = append(events, Event{Kind: kind, Change: change, Key: key, Appointment: a})
 		}
 	}
+	set.Forget(now)
 	set.Baselined = true
 	return events
 }
@@ -329,25 +336,23 @@ func parseClock(s string) (h, m int, ok bool) {
 	return t.Hour(), t.Minute(), true
 }
 
-// DetectMessages announces unread inbox messages not seen before.
-func DetectMessages(set *state.SeenSet, msgs []magister.Message) []Event {
+// DetectMessages announces the unread inbox messages a fetch at now returned
+// that were not seen before, however old they are. Like DetectGrades it
+// keeps what was returned and forgets only what no fetch returned for
+// state.SeenRetention.
+func DetectMessages(set *state.SeenSet, msgs []magister.Message, now time.Time) []Event {
 	var events []Event
 	baseline := !set.Baselined
 	for i := range msgs {
 		m := &msgs[i]
 		key := strconv.Itoa(m.ID)
-		if _, seen := set.Items[key]; seen {
-			continue
-		}
-		sent := m.SentAt
-		if sent.IsZero() {
-			sent = time.Now()
-		}
-		set.Items[key] = state.SeenItem{Expires: state.SchoolYearEnd(sent).Unix()}
-		if !baseline {
+		_, seen := set.Items[key]
+		set.Keep(key, "", now)
+		if !seen && !baseline {
 			events = append(events, Event{Kind: state.KindMessages, Change: ChangeNew, Key: key, Urgent: m.Priority, Message: m})
 		}
 	}
+	set.Forget(now)
 	set.Baselined = true
 	return events
 }

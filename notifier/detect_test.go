@@ -20,6 +20,9 @@ func mustLoc(name string) *time.Location {
 	return l
 }
 
+// checkTime is when the detection tests fetch, unless they say otherwise.
+var checkTime = time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+
 func newSet() *state.SeenSet { return seenSet(map[string]*state.SeenSet{}, "x") }
 
 func grade(col int, value string) magister.Grade {
@@ -55,19 +58,19 @@ func TestDetectGrades(t *testing.T) {
 		{[]magister.Grade{grade(3, "6,1"), grade(2, "6,0")}, "corrected:3"}, // corrected again
 	}
 	for i, st := range steps {
-		if got := changes(DetectGrades(set, st.grades)); got != st.want {
+		if got := changes(DetectGrades(set, st.grades, checkTime)); got != st.want {
 			t.Errorf("step %d: events %q, want %q", i, got, st.want)
 		}
 	}
-	if set.Items["3"].Expires != state.SchoolYearEnd(grade(3, "").EnteredAt).Unix() {
-		t.Error("grades do not expire with their school year")
+	if exp := set.Items["3"].Expires; exp < checkTime.Add(state.SeenRetention).Unix() {
+		t.Errorf("grade 3 expires at %d, before the retention after the fetch that returned it", exp)
 	}
 }
 
 func TestDetectGradesCorrectionCarriesOldValue(t *testing.T) {
 	set := newSet()
-	DetectGrades(set, []magister.Grade{grade(1, "5,5")})
-	ev := DetectGrades(set, []magister.Grade{grade(1, "6,5")})
+	DetectGrades(set, []magister.Grade{grade(1, "5,5")}, checkTime)
+	ev := DetectGrades(set, []magister.Grade{grade(1, "6,5")}, checkTime)
 	if len(ev) != 1 || ev[0].OldValue != "5,5" || ev[0].Grade.Value != "6,5" {
 		t.Fatalf("events %+v", ev)
 	}
@@ -215,13 +218,78 @@ func TestDetectMessages(t *testing.T) {
 	m := func(id int) magister.Message {
 		return magister.Message{ID: id, From: "Mentor", Subject: "Ouderavond", SentAt: time.Now()}
 	}
-	if ev := DetectMessages(set, []magister.Message{m(1)}); len(ev) != 0 {
+	if ev := DetectMessages(set, []magister.Message{m(1)}, checkTime); len(ev) != 0 {
 		t.Fatal("baseline not silent")
 	}
-	if got := changes(DetectMessages(set, []magister.Message{m(2), m(1)})); got != "new:2" {
+	if got := changes(DetectMessages(set, []magister.Message{m(2), m(1)}, checkTime)); got != "new:2" {
 		t.Fatalf("events %q", got)
 	}
-	if got := changes(DetectMessages(set, []magister.Message{m(2)})); got != "" {
+	if got := changes(DetectMessages(set, []magister.Message{m(2)}, checkTime)); got != "" {
 		t.Fatalf("repeated %q", got)
+	}
+}
+
+// TestInfoTypes: only InfoType 1 is homework; 2–5 are tests (and not also
+// homework); 0, 6 (information) and 7 (note) are neither, whatever their
+// content says.
+func TestInfoTypes(t *testing.T) {
+	r := Rules{TestReminder: "18:00", HomeworkReminder: 24 * time.Hour, Loc: ams}
+	for info, want := range map[int]string{0: "", 1: "due", 2: "upcoming", 3: "upcoming", 4: "upcoming", 5: "upcoming", 6: "", 7: ""} {
+		a := lesson(30, 2, 9, "B1", 1) // Wednesday 09:00
+		a.InfoType, a.Content = info, "<p>Neem je atlas mee</p>"
+		tests, homework := newSet(), newSet()
+		DetectTests(tests, nil, checkTime, r) // baselines
+		DetectHomework(homework, nil, checkTime, r)
+		tuesdayEvening := time.Date(2026, 12, 1, 20, 0, 0, 0, ams)
+		ev := append(DetectTests(tests, []magister.Appointment{a}, tuesdayEvening, r),
+			DetectHomework(homework, []magister.Appointment{a}, tuesdayEvening, r)...)
+		var got []string
+		for _, e := range ev {
+			got = append(got, e.Change)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("InfoType %d: announced %q, want %q", info, got, want)
+		}
+	}
+}
+
+// TestNoRoomIsNoRoom: Magister's "-" is no room: it is not shown, and a
+// change from or to it is not a room change.
+func TestNoRoomIsNoRoom(t *testing.T) {
+	monday := time.Date(2026, 11, 30, 0, 0, 0, 0, ams)
+	from, to := monday, monday.Add(7*24*time.Hour)
+	set := newSet()
+	steps := []struct{ room, want string }{
+		{"-", ""}, // baseline
+		{"B12", ""},
+		{"-", ""},
+		{"", ""},
+		{"B12", ""},
+		{"C3", "room:1"},
+	}
+	for i, st := range steps {
+		a := lesson(1, 1, 9, st.room, 1)
+		if got := changes(DetectSchedule(set, []magister.Appointment{a}, from, to)); got != st.want {
+			t.Errorf("step %d (room %q): %q, want %q", i, st.room, got, st.want)
+		}
+	}
+	if got := lesson(1, 1, 9, "-", 1).Room(); got != "" {
+		t.Errorf(`Room() of "-" = %q, want ""`, got)
+	}
+}
+
+// TestCancelledThenRestored: a cancellation that is taken back is news too,
+// said once.
+func TestCancelledThenRestored(t *testing.T) {
+	monday := time.Date(2026, 11, 30, 0, 0, 0, 0, ams)
+	from, to := monday, monday.Add(7*24*time.Hour)
+	set := newSet()
+	for i, st := range []struct {
+		status int
+		want   string
+	}{{1, ""}, {4, "cancelled:1"}, {5, ""}, {1, "restored:1"}, {1, ""}, {4, "cancelled:1"}} {
+		if got := changes(DetectSchedule(set, []magister.Appointment{lesson(1, 1, 9, "B1", st.status)}, from, to)); got != st.want {
+			t.Errorf("step %d (status %d): %q, want %q", i, st.status, got, st.want)
+		}
 	}
 }

@@ -42,6 +42,8 @@ func changeNoun(kind, change string) nounForms {
 		switch change {
 		case ChangeCancelled:
 			return nounForms{"les uitgevallen", "lessen uitgevallen", "lesson cancelled", "lessons cancelled"}
+		case ChangeRestored:
+			return nounForms{"les gaat toch door", "lessen gaan toch door", "lesson back on", "lessons back on"}
 		case ChangeMoved:
 			return nounForms{"les verplaatst", "lessen verplaatst", "lesson moved", "lessons moved"}
 		case ChangeRoom:
@@ -80,7 +82,7 @@ func kindNoun(kind string) nounForms {
 }
 
 // changeOrder sorts the parts of a digest within a kind.
-var changeOrder = []string{ChangeNew, ChangeCorrected, ChangeCancelled, ChangeMoved, ChangeChanged,
+var changeOrder = []string{ChangeNew, ChangeCorrected, ChangeCancelled, ChangeRestored, ChangeMoved, ChangeChanged,
 	ChangeRoom, ChangeAdded, ChangeRemoved, ChangeUpcoming, ChangeDue}
 
 // countParts counts entries by key and words each count, in menu order of

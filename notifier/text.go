@@ -88,6 +88,9 @@ func (w wording) appointment(ev Event, full bool) (title, body string) {
 	case ChangeCancelled:
 		title = w.pick("Les uitgevallen: ", "Lesson cancelled: ") + what
 		body = when
+	case ChangeRestored:
+		title = w.pick("Les gaat toch door: ", "Lesson back on: ") + what
+		body = joinNonEmpty(" · ", when, a.Room())
 	case ChangeMoved:
 		title = w.pick("Les verplaatst: ", "Lesson moved: ") + what
 		body = fmt.Sprintf(w.pick("%s (was %s)", "%s (was %s)"), when, w.clock(ev.OldStart, true))

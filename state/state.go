@@ -2,6 +2,20 @@
 // run: one schema-versioned JSON file that can only be changed inside a locked,
 // atomic, durable transaction (Store.Update) and read under a shared lock
 // (Store.View).
+//
+// # Retention of seen ids
+//
+// A seen id is kept until SeenRetention after the last successful fetch that
+// returned it, and is only ever forgotten by a successful fetch of its own set
+// that did not return it (SeenSet.Keep and SeenSet.Forget). The item's own
+// date plays no part: Magister's latest-grades list and inbox hold items from
+// earlier school years, and an id forgotten while Magister still returns it
+// would be announced again. Time without checks (a laptop closed over the
+// summer) forgets nothing, and an id that no fetch has returned for
+// SeenRetention is dropped, which keeps the sets bounded by what Magister
+// returned in that span. Schedule, test and homework ids expire at their
+// appointment's time plus a day; they cannot be returned again after that
+// (a check only reads appointments from today on).
 package state
 
 import (
@@ -132,10 +146,41 @@ type SeenSet struct {
 }
 
 // SeenItem remembers one item by id: a fingerprint to detect changes and the
-// moment it may be forgotten (the end of its school year).
+// moment from which a fetch that does not return it may forget it.
 type SeenItem struct {
 	Fingerprint string
 	Expires     int64 // Unix seconds; 0 means never
+}
+
+// SeenRetention is how long an id stays seen after the last fetch that
+// returned it: longer than a school year plus a summer, so that an item
+// Magister stops returning for a while (a message marked read, then unread
+// again; a grade pushed out of the latest-grades list) is still known.
+const SeenRetention = 400 * 24 * time.Hour
+
+// Keep marks id seen with fingerprint fp by a fetch at now: it stays until
+// SeenRetention later. The expiry is rounded up to a whole UTC day so that
+// ids seen together share one group in the file.
+func (s *SeenSet) Keep(id, fp string, now time.Time) {
+	if s.Items == nil {
+		s.Items = map[string]SeenItem{}
+	}
+	const day = 24 * 60 * 60
+	exp := now.Add(SeenRetention).Unix()
+	exp += (day - exp%day) % day
+	s.Items[id] = SeenItem{Fingerprint: fp, Expires: exp}
+}
+
+// Forget drops the ids whose expiry is at or before now. Call it only after
+// a successful fetch of the set has been applied: everything that fetch
+// returned was just kept, so only ids Magister no longer returns can go.
+func (s *SeenSet) Forget(now time.Time) {
+	cut := now.Unix()
+	for id, it := range s.Items {
+		if it.Expires != 0 && it.Expires <= cut {
+			delete(s.Items, id)
+		}
+	}
 }
 
 // SeenCount is the number of items seen, over every child and kind.
@@ -178,6 +223,9 @@ type Entry struct {
 
 	// Batch names the check that made the entry; a burst is counted per batch.
 	Batch string `json:"batch,omitempty"`
+	// Item is the id of what changed within Kind (a grade column, an
+	// appointment, a message), so a change can be traced to its item.
+	Item string `json:"item,omitempty"`
 	// Change says what happened within Kind ("new", "corrected", "cancelled",
 	// "moved", "changed", "room", "added", "removed", "upcoming", "due"), so
 	// a digest can count "1 les uitgevallen" apart from "1 lokaalwijziging".
@@ -222,43 +270,14 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// SchoolYearEnd returns the first moment after the Dutch school year that
-// contains t: school years run from 1 August to 31 July. Seen items use it
-// as their expiry, which keeps the state bounded.
-func SchoolYearEnd(t time.Time) time.Time {
-	y := t.Year()
-	if t.Month() >= time.August {
-		y++
-	}
-	return time.Date(y, time.August, 1, 0, 0, 0, 0, t.Location())
-}
-
 // newState is the state of a fresh install.
 func newState() *State { return &State{Version: SchemaVersion} }
 
-// normalize enforces the bounds every written state keeps: expired seen items
-// are forgotten and the history keeps only its newest HistoryLimit entries.
-func (s *State) normalize(now time.Time) {
+// normalize enforces the bounds every written state keeps: the history keeps
+// only its newest HistoryLimit entries. Seen sets are not pruned here: only
+// a successful fetch of a set may forget its ids (see the package doc).
+func (s *State) normalize() {
 	s.Version = SchemaVersion
-	cut := now.Unix()
-	prune := func(sets map[string]*SeenSet) {
-		for _, set := range sets {
-			if set == nil {
-				continue
-			}
-			for id, it := range set.Items {
-				if it.Expires != 0 && it.Expires <= cut {
-					delete(set.Items, id)
-				}
-			}
-		}
-	}
-	for ai := range s.Accounts {
-		prune(s.Accounts[ai].Seen)
-		for ci := range s.Accounts[ai].Children {
-			prune(s.Accounts[ai].Children[ci].Seen)
-		}
-	}
 	if len(s.History) > HistoryLimit {
 		sort.SliceStable(s.History, func(i, j int) bool {
 			return s.History[i].Delivered.Before(s.History[j].Delivered)

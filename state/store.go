@@ -200,7 +200,7 @@ func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
 		return err
 	}
 	st.Quarantined = lastN(st.Quarantined, quarantineLimit)
-	st.normalize(s.now())
+	st.normalize()
 	data, err := encode(st)
 	if err != nil {
 		return err

@@ -428,9 +428,7 @@ func TestBoundsOnWrite(t *testing.T) {
 	err := st.Update(context.Background(), func(s *State) error {
 		addSeen(s, "current")
 		set := s.Accounts[0].Children[0].Seen[KindGrades]
-		set.Items["last-year"] = SeenItem{Expires: SchoolYearEnd(now.AddDate(-1, 0, 0)).Unix()}
-		set.Items["this-year"] = SeenItem{Expires: SchoolYearEnd(now).Unix()}
-		set.Items["forever"] = SeenItem{}
+		set.Items["long-expired"] = SeenItem{Expires: now.AddDate(-2, 0, 0).Unix()}
 		for i := range HistoryLimit + 37 {
 			s.History = append(s.History, Entry{ID: fmt.Sprint(i), Delivered: now.Add(time.Duration(i) * time.Second)})
 		}
@@ -440,26 +438,48 @@ func TestBoundsOnWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := mustView(t, st)
-	keys := seenKeys(got)
-	if keys["last-year"] || !keys["this-year"] || !keys["forever"] || !keys["current"] {
-		t.Errorf("seen after expiry: %v", keys)
+	// Writing never forgets a seen id: only a fetch of its set may.
+	if keys := seenKeys(got); !keys["long-expired"] || !keys["current"] {
+		t.Errorf("seen after a write: %v", keys)
 	}
-	if len(got.History) != HistoryLimit || got.History[0].ID != "37" || got.History[HistoryLimit-1].ID != fmt.Sprint(HistoryLimit+36) {
-		t.Errorf("history: %d entries, first %q", len(got.History), got.History[0].ID)
+	if len(got.History) != HistoryLimit {
+		t.Errorf("history: %d entries, want %d", len(got.History), HistoryLimit)
+	}
+	if got.History[0].ID != "37" {
+		t.Errorf("oldest history entry %q, want 37", got.History[0].ID)
+	}
+	if last := got.History[HistoryLimit-1].ID; last != fmt.Sprint(HistoryLimit+36) {
+		t.Errorf("newest history entry %q, want %d", last, HistoryLimit+36)
 	}
 }
 
-func TestSchoolYearEnd(t *testing.T) {
-	for in, want := range map[string]string{
-		"2026-11-26": "2027-08-01",
-		"2027-07-31": "2027-08-01",
-		"2027-08-01": "2028-08-01",
-		"2026-01-09": "2026-08-01",
-	} {
-		d, _ := time.Parse(time.DateOnly, in)
-		if got := SchoolYearEnd(d).Format(time.DateOnly); got != want {
-			t.Errorf("SchoolYearEnd(%s) = %s, want %s", in, got, want)
-		}
+func TestSeenKeepAndForget(t *testing.T) {
+	fetch := time.Date(2026, 9, 1, 8, 15, 0, 0, time.UTC)
+	var set SeenSet
+	set.Keep("old-message", "", fetch)
+	set.Keep("grade", "7,5", fetch)
+	exp := set.Items["grade"].Expires
+	if exp < fetch.Add(SeenRetention).Unix() {
+		t.Errorf("expiry %d is before the last fetch plus the retention", exp)
+	}
+	if exp%86400 != 0 {
+		t.Errorf("expiry %d is not rounded to a day", exp)
+	}
+	// A year later the grade is still returned, the message not.
+	later := fetch.Add(SeenRetention - time.Hour)
+	set.Keep("grade", "7,5", later)
+	set.Forget(later)
+	if _, ok := set.Items["old-message"]; !ok {
+		t.Error("an id was forgotten before its retention ran out")
+	}
+	end := fetch.Add(SeenRetention + 24*time.Hour)
+	set.Keep("grade", "7,5", end)
+	set.Forget(end)
+	if _, ok := set.Items["old-message"]; ok {
+		t.Error("an id no fetch returned for longer than the retention is still kept")
+	}
+	if it, ok := set.Items["grade"]; !ok || it.Fingerprint != "7,5" {
+		t.Errorf("the id every fetch returned: %+v, %v", it, ok)
 	}
 }
 
