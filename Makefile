@@ -17,7 +17,7 @@ FUZZ    := state:FuzzDecode \
 	magister:FuzzDecodeAbsences magister:FuzzDecodeMessages magister:FuzzParseRedirect \
 	magister:FuzzParseGradeValue magister:FuzzPlainText
 
-.PHONY: all build windows test vet fmt-check unit e2e e2e-tray fuzz cross bench clean demo
+.PHONY: all build windows test vet fmt-check unit soak e2e e2e-tray fuzz cross bench clean demo
 
 all: build
 
@@ -30,7 +30,7 @@ windows:
 	GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/windows/magister-notify.exe ./cmd/magister-notify
 	GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS) -H windowsgui' -o $(BIN)/windows/magister-notify-tray.exe ./cmd/magister-notify
 
-test: vet fmt-check unit e2e e2e-tray fuzz cross
+test: vet fmt-check unit soak e2e e2e-tray fuzz cross
 	@echo "make test: all checks passed"
 
 vet:
@@ -42,6 +42,12 @@ fmt-check:
 
 unit:
 	$(GO) test -race -count=1 $(PKGS)
+
+# A whole school year of hourly checks against the fake school with an
+# injected clock: every change announced exactly once, nothing again.
+# Without -race (the test is one goroutine; the race build leaves it out).
+soak:
+	$(GO) test -count=1 -run '^TestWholeSchoolYear$$' -v ./notifier
 
 # A real notification daemon (dunst under Xvfb on a private D-Bus) receives
 # a desktop notification; read back with dunstctl history.

@@ -158,3 +158,18 @@ func (c *Client) Children(ctx context.Context, acct Account) ([]Child, error) {
 	c.mu.Unlock()
 	return append([]Child(nil), children...), nil
 }
+
+// CurrentChildren reads the children the account may read afresh, past the
+// cache (which it then updates): a long-running process learns of a child
+// the school added without signing in again. For a student it is the
+// student.
+func (c *Client) CurrentChildren(ctx context.Context) ([]Child, error) {
+	acct, err := c.Account(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	delete(c.children, acct.ID)
+	c.mu.Unlock()
+	return c.Children(ctx, acct)
+}

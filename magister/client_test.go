@@ -122,6 +122,9 @@ func TestClientParent(t *testing.T) {
 		var tests, homework, cancelled, done int
 		for i, a := range as {
 			w := want[i]
+			if w.Room == "-" {
+				w.Room = "" // Magister's "no room"
+			}
 			if a.ID != w.ID || !a.Start.Equal(w.Start) || !a.End.Equal(w.End) || a.Room() != w.Room || a.Status != w.Status ||
 				a.Type != w.Type || a.InfoType != w.InfoType || a.Done != w.Done || a.Description != w.Description {
 				t.Errorf("appointment %d: %+v, want %+v", i, a, w)
@@ -177,7 +180,7 @@ func TestClientParent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(folders) == 0 || folders[0].Unread != 2 || folders[0].MessagesPath == "" {
+		if len(folders) == 0 || folders[0].Unread != 3 || folders[0].MessagesPath == "" {
 			t.Fatalf("folders %+v", folders)
 		}
 		id, err := f.AddMessage("Daan", "K. de Leraar", "Toetsweek")
@@ -188,7 +191,7 @@ func TestClientParent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(msgs) != 3 || msgs[0].ID != id || msgs[0].From != "K. de Leraar" || msgs[0].Subject != "Toetsweek" || msgs[0].Read ||
+		if len(msgs) != 4 || msgs[0].ID != id || msgs[0].From != "K. de Leraar" || msgs[0].Subject != "Toetsweek" || msgs[0].Read ||
 			msgs[0].SentAt.IsZero() || msgs[1].Subject != "Ouderavond 4 havo" {
 			t.Errorf("unread %+v", msgs)
 		}
@@ -221,7 +224,8 @@ func TestClientStudent(t *testing.T) {
 		t.Fatalf("grades %v, %v", grades, err)
 	}
 	msgs, err := c.UnreadMessages(ctx, 0)
-	if err != nil || len(msgs) != 1 || msgs[0].Subject != "Inhaalmoment proefwerk" {
+	// Newest first; the other is an unread message from last school year.
+	if err != nil || len(msgs) != 2 || msgs[0].Subject != "Inhaalmoment proefwerk" {
 		t.Errorf("messages %+v, %v", msgs, err)
 	}
 	// A student cannot read another person's data.

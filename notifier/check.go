@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,17 @@ type Source interface {
 	Appointments(ctx context.Context, childID int, from, to time.Time) ([]magister.Appointment, error)
 	UnreadMessages(ctx context.Context, top int) ([]magister.Message, error)
 }
+
+// ChildLister is a Source that can say which children the account may read
+// now. *magister.Client implements it.
+type ChildLister interface {
+	CurrentChildren(ctx context.Context) ([]magister.Child, error)
+}
+
+// ChildrenEvery is how often a check asks Magister for a parent account's
+// children, so that a child the school adds during the year is watched
+// without signing in again (its past is taken in silently, as a baseline).
+const ChildrenEvery = 24 * time.Hour
 
 // Checker runs checks: fetch without the lock, then one Update that diffs
 // against the fresh state, marks what was seen and queues notifications.
@@ -60,6 +72,9 @@ type Report struct {
 	Language string `json:"-"`
 	// Err is the first fetch error, if any fetch failed.
 	Err error `json:"-"`
+	// Pending is how many entries the outbox holds after the check (new and
+	// older ones waiting for delivery); with none, delivery has nothing to do.
+	Pending int `json:"pending"`
 }
 
 // ErrNoAccounts is returned by Check when nobody has logged in yet.
@@ -72,6 +87,9 @@ type fetched struct {
 	msgsErr  error
 	children map[int]*childFetch
 	openErr  error
+	// listed holds the account's children as Magister lists them now, when
+	// this check asked (see ChildrenEvery); nil otherwise.
+	listed []magister.Child
 }
 
 type childFetch struct {
@@ -118,6 +136,7 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 			}
 			c.apply(s, ai, f, rules, now, rep)
 		}
+		rep.Pending = len(s.Outbox)
 		s.Health.LastAttempt = now
 		s.Health.LoginRequired = errors.Is(rep.Err, magister.ErrLoginRequired) || errors.Is(rep.Err, magister.ErrNoToken)
 		if rep.Err == nil {
@@ -155,7 +174,27 @@ func (c *Checker) fetch(ctx context.Context, acct state.Account, r Rules, now ti
 	if top <= 0 {
 		top = 50
 	}
+	ids := make([]int, 0, len(acct.Children))
 	for _, ch := range acct.Children {
+		ids = append(ids, ch.ID)
+	}
+	if lister, ok := src.(ChildLister); ok && acct.IsParent && now.Sub(acct.ChildrenChecked) >= ChildrenEvery {
+		kids, err := lister.CurrentChildren(ctx)
+		if isFatal(err) {
+			f.openErr = err
+			return f
+		}
+		if err == nil {
+			f.listed = kids
+			for _, k := range kids {
+				if !slices.Contains(ids, k.ID) {
+					ids = append(ids, k.ID)
+				}
+			}
+		}
+	}
+	for _, id := range ids {
+		ch := state.Child{ID: id}
 		cf := &childFetch{}
 		cf.from, cf.to = r.ScheduleWindow(now)
 		cf.grades, cf.gradesErr = src.LatestGrades(ctx, ch.ID, top)
@@ -193,6 +232,15 @@ func (c *Checker) apply(s *state.State, ai int, f fetched, r Rules, now time.Tim
 		cr.Errors = append(cr.Errors, fmt.Sprintf("%s: %v", what, err))
 		if rep.Err == nil {
 			rep.Err = err
+		}
+	}
+	if f.listed != nil && f.openErr == nil {
+		acct.ChildrenChecked = now
+		for _, k := range f.listed {
+			if !slices.ContainsFunc(acct.Children, func(c state.Child) bool { return c.ID == k.ID }) {
+				// New to us: its fetch below is its silent baseline.
+				acct.Children = append(acct.Children, state.Child{ID: k.ID, FirstName: k.FirstName})
+			}
 		}
 	}
 	several := len(acct.Children) > 1

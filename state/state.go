@@ -121,6 +121,9 @@ type Account struct {
 	Added    time.Time `json:"added,omitzero"`
 	// SignedIn is the last time a login completed for this account.
 	SignedIn time.Time `json:"signed_in,omitzero"`
+	// ChildrenChecked is when a check last asked Magister which children
+	// the account may read (a school can add one during the year).
+	ChildrenChecked time.Time `json:"children_checked,omitzero"`
 	// Seen holds what belongs to the account rather than to a child: the
 	// messages of its inbox.
 	Seen map[string]*SeenSet `json:"seen,omitempty"`

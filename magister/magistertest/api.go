@@ -282,6 +282,7 @@ type laatsteCijferJSON struct {
 	IngevoerdOp       string     `json:"ingevoerdOp"`
 	Vak               vakRefJSON `json:"vak"`
 	Waarde            string     `json:"waarde"`
+	CijferGetal       *float64   `json:"cijferGetal"`
 	Weegfactor        float64    `json:"weegfactor"`
 	IsVoldoende       *bool      `json:"isVoldoende"`
 	TeltMee           bool       `json:"teltMee"`
@@ -289,6 +290,16 @@ type laatsteCijferJSON struct {
 	HeeftVrijstelling bool       `json:"heeftVrijstelling"`
 	BehaaldOp         *string    `json:"behaaldOp"`
 	Links             any        `json:"links"`
+}
+
+// cijferGetal is the grade as a number, as real schools send it next to
+// waarde; null for a text grade.
+func cijferGetal(value string) *float64 {
+	f, err := strconv.ParseFloat(strings.Replace(value, ",", ".", 1), 64)
+	if err != nil {
+		return nil
+	}
+	return &f
 }
 
 func sufficientPtr(value string) *bool {
@@ -316,21 +327,18 @@ func (s *School) apiLaatsteCijfers(acc *account, r *http.Request) (int, any) {
 	if err != nil {
 		return http.StatusBadRequest, apiError{"The request is invalid: " + err.Error()}
 	}
+	// Like a real school's, the list is not limited to the current school
+	// year: last year's grades stay in it until newer ones push them out.
 	var gs []*grade
 	if st != nil {
-		cur := st.current()
-		for _, g := range st.grades {
-			if g.enr == cur {
-				gs = append(gs, g)
-			}
-		}
+		gs = slices.Clone(st.grades)
 	}
 	slices.SortFunc(gs, newestFirst)
 	items := []laatsteCijferJSON{}
 	for _, g := range page(gs, top, skip) {
 		items = append(items, laatsteCijferJSON{
 			KolomID: g.kolomID, Omschrijving: g.desc, IngevoerdOp: apiTime(g.entered),
-			Vak: vakRefJSON{g.subj.code, g.subj.name}, Waarde: g.value, Weegfactor: g.weight,
+			Vak: vakRefJSON{g.subj.code, g.subj.name}, Waarde: g.value, CijferGetal: cijferGetal(g.value), Weegfactor: g.weight,
 			IsVoldoende: sufficientPtr(g.value), TeltMee: g.weight > 0,
 		})
 	}
@@ -624,7 +632,7 @@ func afspraak(st *student, a *appointment) afspraakJSON {
 		h := a.hour
 		j.LesuurVan, j.LesuurTotMet = &h, &h
 	}
-	if a.room != "" {
+	if a.room != "" && a.room != "-" {
 		j.Lokalen = []lokaal{{a.room}}
 	}
 	if a.subj != nil {
@@ -665,6 +673,7 @@ func (s *School) apiAfspraken(acc *account, r *http.Request) (int, any) {
 	}
 	items := []afspraakJSON{}
 	if st != nil {
+		s.extendTimetable(st, to)
 		appts := slices.Clone(st.appts)
 		slices.SortFunc(appts, byStart)
 		for _, a := range appts {

@@ -135,6 +135,7 @@ func (s *School) Appointments(child string) []Appointment {
 	if err != nil {
 		return nil
 	}
+	s.extendTimetable(st, localMidnight(s.now(), s.loc).AddDate(0, 0, 15))
 	appts := slices.Clone(st.appts)
 	slices.SortFunc(appts, byStart)
 	out := make([]Appointment, 0, len(appts))
@@ -215,6 +216,18 @@ func (s *School) changeAppointment(child string, id int, f func(a *appointment) 
 func (s *School) CancelLesson(child string, appointmentID int) error {
 	return s.changeAppointment(child, appointmentID, func(a *appointment) error {
 		a.status = 4
+		return nil
+	})
+}
+
+// RestoreLesson takes a cancellation back: the lesson takes place after all
+// (Status 1).
+func (s *School) RestoreLesson(child string, appointmentID int) error {
+	return s.changeAppointment(child, appointmentID, func(a *appointment) error {
+		if a.status != 4 && a.status != 5 {
+			return fmt.Errorf("magistertest: appointment %d is not cancelled: %w", appointmentID, ErrInvalid)
+		}
+		a.status = 1
 		return nil
 	})
 }
@@ -303,4 +316,47 @@ func (s *School) AddMessage(child string, from, subject string) (id int, err err
 	}
 	st.account.messages = append(st.account.messages, m)
 	return m.id, nil
+}
+
+// SetMessageRead marks a message in the inbox that sees the child's messages
+// as read or unread, as opening it in Magister would.
+func (s *School) SetMessageRead(child string, id int, read bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := s.findStudent(child)
+	if err != nil {
+		return err
+	}
+	m := findMessage(st.account, id)
+	if m == nil {
+		return fmt.Errorf("magistertest: message %d: %w", id, ErrNotFound)
+	}
+	m.read = read
+	return nil
+}
+
+// AddChild enrols a new child of the parent account in the middle of the
+// year (a brother or sister who changes schools), with a past of its own:
+// last year's and this year's grades, a timetable and absences. It returns
+// the child's person id.
+func (s *School) AddChild(firstName string) (id int, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if strings.TrimSpace(firstName) == "" {
+		return 0, fmt.Errorf("magistertest: add a child without a name: %w", ErrInvalid)
+	}
+	parent := s.accounts[ParentLogin]
+	now := s.now()
+	id = s.nextID("person", 20430)
+	st := &student{
+		person:  person{id, firstName, firstName[:1] + ".", "van den", "Berg"},
+		visible: true, account: parent, stamnummer: fmt.Sprint(104400 + id%1000),
+	}
+	s.students = append(s.students, st)
+	parent.children = append(parent.children, st)
+	s.seedEnrollments(st, 1, "vwo", now)
+	s.seedGrades(st, [12]string{"6,1", "7,3", "5,8", "6,6", "7,0", "8,2", "6,4", "V", "5,9", "7,1", "6,8", "V"}, now)
+	s.seedTimetable(st, len(s.students), now)
+	s.seedAbsences(st, now)
+	return id, nil
 }

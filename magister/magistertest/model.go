@@ -57,6 +57,11 @@ type student struct {
 	account    *account // whose inbox gets the messages about this child
 
 	enrollments []*enrollment // oldest first; the last one is current
+
+	// The regular timetable: lessons exist from firstDay up to (not
+	// including) through, and offset varies the subjects per student.
+	firstDay, through time.Time
+	offset            int
 	grades      []*grade
 	appts       []*appointment
 	absences    []*absence

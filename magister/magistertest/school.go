@@ -101,6 +101,42 @@ func New(opts ...Option) *School {
 	return s
 }
 
+// InProcessURL is the URL of a school made by NewInProcess. Nothing listens
+// there: requests reach the school only through its Transport.
+const InProcessURL = "http://127.0.0.1:9"
+
+// NewInProcess makes a seeded fake school that serves no network at all:
+// clients reach it through Transport, which calls its handler directly.
+// Long simulations (a whole school year of checks) use it to run in seconds.
+func NewInProcess(opts ...Option) *School {
+	s := newSchool(opts)
+	s.URL = InProcessURL
+	return s
+}
+
+// Transport is an http.RoundTripper that serves each request with the
+// school's handler in the calling goroutine, as a server would answer it.
+func (s *School) Transport() http.RoundTripper { return handlerTransport{s.handler()} }
+
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	r.RequestURI = r.URL.RequestURI()
+	r.RemoteAddr = "127.0.0.1:1"
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	if err := req.Context().Err(); err != nil {
+		return nil, err
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
 // Listen starts a seeded fake school on addr, such as "127.0.0.1:0", for a
 // stand-alone process. It serves until Close.
 func Listen(addr string, opts ...Option) (*School, error) {

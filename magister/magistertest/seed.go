@@ -137,6 +137,8 @@ func (s *School) seedGrades(st *student, values [12]string, now time.Time) {
 			desc: row.desc, value: values[i], weight: row.weight, entered: entered.UTC(),
 		})
 	}
+	// Last school year's grades: real schools keep returning them in
+	// cijfers/laatste.
 	prev := st.enrollments[0]
 	for i, v := range []string{"6,7", "5,2", "7,9"} {
 		sj := s.subjects[i*3%len(s.subjects)]
@@ -152,30 +154,19 @@ func (s *School) seedGrades(st *student, values [12]string, now time.Time) {
 var lessonsPerDay = [5]int{6, 7, 5, 6, 5}
 
 // seedTimetable fills lessons from the Monday of the previous week (so that
-// absences have past lessons) through eight days after today.
+// absences have past lessons) through eight days after today, with homework,
+// tests, information and notes on some of them. Later weeks are added as
+// they are asked for (extendTimetable), so a school runs for a whole year.
 func (s *School) seedTimetable(st *student, offset int, now time.Time) {
-	first := mondayOf(now, s.loc).AddDate(0, 0, -7)
-	last := localMidnight(now, s.loc).AddDate(0, 0, 8)
+	st.offset = offset
+	st.firstDay = mondayOf(now, s.loc).AddDate(0, 0, -7)
+	s.extendTimetable(st, localMidnight(now, s.loc).AddDate(0, 0, 9))
 	var past, future []*appointment
-	for d, day := 0, first; !day.After(last); d, day = d+1, day.AddDate(0, 0, 1) {
-		wd := (int(day.Weekday()) + 6) % 7
-		if wd >= 5 {
-			continue
-		}
-		for h := 1; h <= lessonsPerDay[wd]; h++ {
-			sj := s.subjects[(d*3+h+offset)%len(s.subjects)]
-			start, end := slotTimes(day, h, s.loc)
-			a := &appointment{
-				id: s.nextID("afspraak", 1400000), start: start, end: end, hour: h, subj: sj,
-				desc: fmt.Sprintf("%s - %s - %s", sj.code, sj.teacher.code, st.class), room: sj.room,
-				status: 1, typ: 13,
-			}
-			st.appts = append(st.appts, a)
-			if start.After(now) {
-				future = append(future, a)
-			} else {
-				past = append(past, a)
-			}
+	for _, a := range st.appts {
+		if a.start.After(now) {
+			future = append(future, a)
+		} else {
+			past = append(past, a)
 		}
 	}
 	homework := func(a *appointment, info int, text string) {
@@ -188,11 +179,45 @@ func (s *School) seedTimetable(st *student, offset int, now time.Time) {
 	homework(future[7], 2, "Proefwerk hoofdstuk 3 en 4")
 	homework(future[11], 4, "SO woordjes unit 5")
 	homework(future[15], 1, "Werk je verslag af en lever het in via de ELO")
+	// Information and a note carry content too, and are neither homework
+	// nor a test; a room of "-" is Magister's "no room".
+	homework(future[9], 6, "Excursie: neem je lunchpakket en regenkleding mee")
+	homework(future[13], 7, "Notitie: boek meenemen")
+	future[5].room = "-"
 	// Past work: one finished, one not, and one cancelled lesson last week.
 	homework(past[len(past)-3], 1, "Maak de oefentoets")
 	past[len(past)-3].done = true
 	homework(past[len(past)-5], 1, "Leer de begrippen van hoofdstuk 2")
 	past[2].status = 5
+}
+
+// extendTimetable adds the regular weekly lessons of the days after the last
+// one generated, through the day before until (local midnight). It is
+// called with s.mu held (or before the school serves).
+func (s *School) extendTimetable(st *student, until time.Time) {
+	day := st.firstDay
+	if !st.through.IsZero() {
+		day = st.through
+	}
+	for ; day.Before(until); day = day.AddDate(0, 0, 1) {
+		wd := (int(day.Weekday()) + 6) % 7
+		if wd >= 5 {
+			continue
+		}
+		d := int(day.Sub(st.firstDay).Hours()/24 + 0.5)
+		for h := 1; h <= lessonsPerDay[wd]; h++ {
+			sj := s.subjects[(d*3+h+st.offset)%len(s.subjects)]
+			start, end := slotTimes(day, h, s.loc)
+			st.appts = append(st.appts, &appointment{
+				id: s.nextID("afspraak", 1400000), start: start, end: end, hour: h, subj: sj,
+				desc: fmt.Sprintf("%s - %s - %s", sj.code, sj.teacher.code, st.class), room: sj.room,
+				status: 1, typ: 13,
+			})
+		}
+	}
+	if day.After(st.through) {
+		st.through = day
+	}
 }
 
 func (s *School) seedAbsences(st *student, now time.Time) {
@@ -226,11 +251,13 @@ func (s *School) seedMessages(parent, sem *account, now time.Time) {
 	}
 	day := 24 * time.Hour
 	rows := []seedMsg{
+		{parent, folderInbox, 2002, "M. Hoogland", "Werkweek Engeland: laatste informatie", 430 * day, false, false},
 		{parent, folderInbox, 2005, "E. Bakker", "Rapportvergadering en tienminutengesprekken", 9 * day, true, false},
 		{parent, folderInbox, 2100, "Administratie", "Nieuwsbrief", 4*day + 2*time.Hour, true, true},
 		{parent, folderInbox, 2006, "S. Mulder", "Excursie 2 vwo naar het museum", day + 3*time.Hour, false, true},
 		{parent, folderInbox, 2001, "J. Brink", "Ouderavond 4 havo", 2 * time.Hour, false, false},
 		{parent, folderSent, parent.id, "E.M. van den Berg", "Ziekmelding Anna", 8 * day, true, false},
+		{sem, folderInbox, 2007, "C. Dupont", "Uitwisseling Lyon", 400 * day, false, false},
 		{sem, folderInbox, 2100, "Roostermaker", "Roosterwijziging volgende week", 6 * day, true, false},
 		{sem, folderInbox, 2008, "T. Smit", "Sportdag", 3 * day, true, false},
 		{sem, folderInbox, 2005, "E. Bakker", "Inhaalmoment proefwerk", 5 * time.Hour, false, false},
