@@ -62,9 +62,9 @@ type student struct {
 	// including) through, and offset varies the subjects per student.
 	firstDay, through time.Time
 	offset            int
-	grades      []*grade
-	appts       []*appointment
-	absences    []*absence
+	grades            []*grade
+	appts             []*appointment
+	absences          []*absence
 }
 
 func (st *student) current() *enrollment { return st.enrollments[len(st.enrollments)-1] }
