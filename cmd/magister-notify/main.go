@@ -98,6 +98,8 @@ func explain(err error) string {
 		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
 	case errors.Is(err, magister.ErrRateLimited):
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
+	case errors.As(err, new(*magister.PageError)):
+		return err.Error() + "; Magister seems to be down or in maintenance, try again later"
 	}
 	return err.Error()
 }
