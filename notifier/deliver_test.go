@@ -381,3 +381,37 @@ func TestCancelledRoundAcksAndReleases(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// A one-off deliverer (check --sink) during a pause: its machine sink gets
+// the entries at once and acknowledges them for itself only; the
+// configured people-facing sink gets its digest when the pause ends.
+func TestOneOffSinkLeavesEntriesForTheConfiguredSinks(t *testing.T) {
+	f := newDeliverFixture(t, lt(1, 14, 0))
+	setSettings(t, f.store, func(s *state.Settings) {
+		s.Sinks = []string{"stdout"}
+		s.PauseUntil = lt(1, 16, 0)
+	})
+	queueEntries(t, f.store, gradeEntry("1", lt(1, 14, 0)), gradeEntry("2", lt(1, 14, 0)))
+	oneOff := &Deliverer{Store: f.store, Sinks: []Sink{f.machine}, Now: f.clock.Now, Loc: quietLoc, OneOff: true}
+	for round := range 2 { // the second round finds nothing left for it
+		rep, err := oneOff.Deliver(context.Background())
+		if err != nil || rep.Delivered != 0 || rep.Held != 0 {
+			t.Fatalf("one-off round %d: %+v, %v", round, rep, err)
+		}
+	}
+	if got := f.machine.entryIDs(); !slices.Equal(got, []string{"1", "2"}) {
+		t.Errorf("one-off sink got %v, want [1 2] once", got)
+	}
+	s := f.state()
+	if len(s.Outbox) != 2 || len(s.History) != 0 || !slices.Equal(s.Outbox[0].Done, []string{"machine"}) || s.Outbox[0].LeaseOwner != "" {
+		t.Fatalf("after the one-off rounds: outbox %+v, history %v", s.Outbox, ids(s.History))
+	}
+	// The configured sink, stdout, gets the digest after the pause.
+	var out strings.Builder
+	configured := &Deliverer{Store: f.store, Sinks: []Sink{NewStdoutSink(&out)}, Now: f.clock.Now, Loc: quietLoc}
+	f.clock.Set(lt(1, 16, 0))
+	rep, err := configured.Deliver(context.Background())
+	if err != nil || rep.Delivered != 2 || !strings.HasPrefix(out.String(), "Sinds 14:00: 2 nieuwe cijfers") {
+		t.Errorf("configured sink after the pause: %+v, %v, %q", rep, err, out.String())
+	}
+}

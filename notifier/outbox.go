@@ -20,8 +20,9 @@ import (
 //     our lease;
 //  2. show (no lock): the sinks get them;
 //  3. ack, after every notification shown: the sinks that have an entry are
-//     added to Entry.Done, an entry every sink has moves to the history, and
-//     our other leases are renewed. A final release records failures (with
+//     added to Entry.Done, an entry every sink has moves to the history
+//     (every configured sink, for a one-off deliverer), and our other leases
+//     are renewed. A final release records failures (with
 //     backoff) and frees what we did not finish.
 //
 // A deliverer that crashes leaves its leases to expire; the entries are then
