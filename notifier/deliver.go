@@ -252,6 +252,12 @@ func (d *Deliverer) show(ctx context.Context, r *round, shows []show, rep *Deliv
 		sendCtx, cancel := context.WithTimeout(ctx, SendTimeout)
 		err := sh.sink.Send(sendCtx, n)
 		cancel()
+		if err != nil && ctx.Err() != nil {
+			// Stopped (Ctrl-C, SIGTERM), not failed: the entries are
+			// released with no attempt counted, for the next deliverer to
+			// show at once. If the sink had shown them, they are repeated.
+			return ctx.Err()
+		}
 		if err != nil {
 			se := &SinkError{Sink: name, Err: err}
 			r.sinkErr[name] = se

@@ -415,3 +415,40 @@ func TestOneOffSinkLeavesEntriesForTheConfiguredSinks(t *testing.T) {
 		t.Errorf("configured sink after the pause: %+v, %v, %q", rep, err, out.String())
 	}
 }
+
+// A send that ends because the round is cancelled (SIGTERM) is no failure
+// of the sink: the entry is released for the next deliverer at once, with
+// no attempt counted and no backoff.
+func TestSendCancelledIsReleasedNotFailed(t *testing.T) {
+	f := newDeliverFixture(t, lt(1, 12, 0))
+	blocking := &blockingSink{started: make(chan struct{})}
+	f.d.Sinks = []Sink{blocking}
+	queueEntries(t, f.store, gradeEntry("1", lt(1, 12, 0)), gradeEntry("2", lt(1, 12, 0)))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-blocking.started; cancel() }()
+	rep, err := f.d.Deliver(ctx)
+	if !errors.Is(err, context.Canceled) || rep.Failed != 0 {
+		t.Fatalf("report %+v, %v; want context.Canceled and no failure", rep, err)
+	}
+	for _, e := range f.state().Outbox {
+		if e.LeaseOwner != "" || e.Attempts != 0 || !e.NextAttempt.IsZero() || e.LastError != "" {
+			t.Errorf("entry %s after the cancelled round: lease %q, %d attempts, next %v, error %q",
+				e.ID, e.LeaseOwner, e.Attempts, e.NextAttempt, e.LastError)
+		}
+	}
+	f.d.Sinks = []Sink{f.machine}
+	if rep := f.deliver(); rep.Delivered != 2 {
+		t.Errorf("next round: %+v", rep)
+	}
+}
+
+// blockingSink's Send waits for its context to end, as a hung command does.
+type blockingSink struct{ started chan struct{} }
+
+func (*blockingSink) Name() string       { return "machine" }
+func (*blockingSink) PeopleFacing() bool { return false }
+func (s *blockingSink) Send(ctx context.Context, _ Notification) error {
+	close(s.started)
+	<-ctx.Done()
+	return ctx.Err()
+}

@@ -27,7 +27,8 @@ import (
 //
 // A deliverer that crashes leaves its leases to expire; the entries are then
 // claimed again, and only the notification between a show and its ack is
-// repeated.
+// repeated. A deliverer that is stopped (its context cancelled, as Ctrl-C
+// and SIGTERM do) releases its leases at once, a send it cut short included.
 
 // DefaultLease is how long a claim is valid without being renewed.
 const DefaultLease = 2 * time.Minute

@@ -26,7 +26,9 @@ func (a *app) checkCommand() *cobra.Command {
 		Use:   "check",
 		Short: "Check Magister once now and deliver what is new",
 		Long: "Checks every signed-in account and child once, queues a notification for everything new\n" +
-			"and delivers what is due. Safe to run while the tray runs: nothing is ever shown twice.",
+			"and delivers what is due. Safe to run while the tray runs: each notification is shown once,\n" +
+			"though a crash at the wrong moment can repeat one notification. Ctrl-C or SIGTERM during\n" +
+			"delivery releases what was not finished at once, for the next check or the tray.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.openStore("check")

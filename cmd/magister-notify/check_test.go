@@ -158,3 +158,12 @@ func TestFailingSinkKeepsEntriesAndStatusSaysSo(t *testing.T) {
 		t.Fatalf("after recovery: %v", lines)
 	}
 }
+
+// TestCheckHelpIsExact: the help promises no more than delivery keeps.
+func TestCheckHelpIsExact(t *testing.T) {
+	code, out, _ := runCLI(t, context.Background(), "check", "--help")
+	if code != 0 || strings.Contains(out, "nothing is ever shown twice") ||
+		!strings.Contains(strings.Join(strings.Fields(out), " "), "a crash at the wrong moment can repeat one notification") {
+		t.Errorf("check --help:\n%s", out)
+	}
+}

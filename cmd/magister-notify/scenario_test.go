@@ -20,13 +20,14 @@ import (
 )
 
 // The scenario tests run the CLI as real processes: the test binary
-// re-executes itself with MAGISTER_NOTIFY_CLI_ARGS and runs main's run().
+// re-executes itself with MAGISTER_NOTIFY_CLI_ARGS and runs what main runs
+// (runMain: run() with its signal handling).
 // It also acts as the CLI when started with CLI arguments, as the
 // m6loapp:// handler that a test registered starts it.
 
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-test.") {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(runMain(os.Args[1:]))
 	}
 	if args := os.Getenv("MAGISTER_NOTIFY_CLI_ARGS"); args != "" {
 		var argv []string
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		os.Exit(run(context.Background(), argv, os.Stdout, os.Stderr))
+		os.Exit(runMain(argv))
 	}
 	os.Exit(m.Run())
 }
