@@ -61,6 +61,22 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("magister: %s: status %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
 }
 
+// PageError is an HTML page where JSON was expected, still there after the
+// retries: a gateway's or a maintenance page, which Magister's proxies send
+// even with status 200. Like a 5xx it means the API is not answering right
+// now, not that one endpoint changed its format (that is a *DecodeError), so
+// asking the same server for more is pointless until later.
+type PageError struct {
+	// Endpoint is the method and path pattern.
+	Endpoint string
+	Status   int
+}
+
+// Error names the endpoint and the status the page came with.
+func (e *PageError) Error() string {
+	return fmt.Sprintf("magister: %s: an HTML page instead of JSON (status %d %s)", e.Endpoint, e.Status, http.StatusText(e.Status))
+}
+
 // ErrRateLimited matches every *RateLimitError.
 var ErrRateLimited = errors.New("magister: rate limited")
 
@@ -147,7 +163,7 @@ func (c *Client) get(ctx context.Context, endpoint, path string, query url.Value
 			// 5xx, a gateway's HTML page with 200, or 408: try again.
 			if failures >= c.cfg.retries {
 				if status == http.StatusOK {
-					return &DecodeError{Endpoint: endpoint, Err: errors.New("an HTML page instead of JSON")}
+					return &PageError{Endpoint: endpoint, Status: status}
 				}
 				return &StatusError{Endpoint: endpoint, Status: status}
 			}

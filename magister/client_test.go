@@ -3,6 +3,7 @@ package magister
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -327,6 +328,46 @@ func TestClientSeesChanges(t *testing.T) {
 	}
 }
 
+// TestLatestGradesPages: pages of the latest grades, put together, are the
+// whole list in order, and a short page is the last.
+func TestLatestGradesPages(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t)
+	c := logIn(t, f, magistertest.StudentLogin).client
+	acct, err := c.Account(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 12 {
+		if _, err := f.AddGrade(magistertest.GradeSpec{Child: "Sem", Value: "7,0", Weight: 1, Description: fmt.Sprint("page ", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := c.LatestGrades(ctx, acct.ID, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paged []Grade
+	for skip := 0; ; skip += 5 {
+		page, err := c.LatestGradesPage(ctx, acct.ID, 5, skip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, page...)
+		if len(page) < 5 {
+			break
+		}
+	}
+	if len(paged) != len(all) {
+		t.Fatalf("pages hold %d grades, the whole list %d", len(paged), len(all))
+	}
+	for i := range all {
+		if paged[i].ColumnID != all[i].ColumnID {
+			t.Errorf("grade %d: column %d in the pages, %d in the whole list", i, paged[i].ColumnID, all[i].ColumnID)
+		}
+	}
+}
+
 // TestRequestBudget: once the account and children are known, checking one
 // child (grades, appointments, messages) costs three requests, within the
 // budget of four.
@@ -496,6 +537,21 @@ func TestServerErrorsRetried(t *testing.T) {
 	}
 	if n, _ := countRequests(f, "/api/"); n != 4 {
 		t.Errorf("persistent 502: %d requests, want 1 + 3 retries", n)
+	}
+
+	// An HTML page with status 200 that stays is a *PageError, not a
+	// malformed answer of one endpoint: it stands for the whole server.
+	f = newFake(t)
+	li = logIn(t, f, magistertest.ParentLogin)
+	f.Fail(magistertest.Failure{Status: 200, Body: "html", Count: 10})
+	_, err = li.client.Account(ctx)
+	var pe *PageError
+	var de *DecodeError
+	if !errors.As(err, &pe) || pe.Status != 200 || pe.Endpoint != "GET /api/account" || errors.As(err, &de) {
+		t.Errorf("persistent HTML page: %v", err)
+	}
+	if n, _ := countRequests(f, "/api/"); n != 4 {
+		t.Errorf("persistent HTML page: %d requests, want 1 + 3 retries", n)
 	}
 
 	// A 4xx is final, HTML page or not.

@@ -164,10 +164,17 @@ func decodeLatestGrades(body []byte) ([]Grade, error) {
 // LatestGrades returns a student's most recent grades, newest first (at most
 // top; 0 means 25).
 func (c *Client) LatestGrades(ctx context.Context, childID, top int) ([]Grade, error) {
+	return c.LatestGradesPage(ctx, childID, top, 0)
+}
+
+// LatestGradesPage returns one page of a student's most recent grades,
+// newest first: at most top (0 means 25) after skipping the skip newest.
+// A page shorter than top is the last one.
+func (c *Client) LatestGradesPage(ctx context.Context, childID, top, skip int) ([]Grade, error) {
 	if top <= 0 {
 		top = 25
 	}
-	q := url.Values{"top": {strconv.Itoa(top)}, "skip": {"0"}}
+	q := url.Values{"top": {strconv.Itoa(top)}, "skip": {strconv.Itoa(max(skip, 0))}}
 	var grades []Grade
 	err := c.get(ctx, "GET /api/personen/{id}/cijfers/laatste", idPath("/api/personen/{id}/cijfers/laatste", childID), q, func(b []byte) (err error) {
 		grades, err = decodeLatestGrades(b)

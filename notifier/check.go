@@ -18,7 +18,9 @@ import (
 // Source is what a check reads from Magister for one account.
 // *magister.Client implements it.
 type Source interface {
-	LatestGrades(ctx context.Context, childID, top int) ([]magister.Grade, error)
+	// LatestGradesPage returns the top latest grades after the skip newest,
+	// newest first; a page shorter than top is the last.
+	LatestGradesPage(ctx context.Context, childID, top, skip int) ([]magister.Grade, error)
 	Appointments(ctx context.Context, childID int, from, to time.Time) ([]magister.Appointment, error)
 	UnreadMessages(ctx context.Context, top int) ([]magister.Message, error)
 }
@@ -43,8 +45,13 @@ type Checker struct {
 	// Now and Loc default to time.Now and time.Local.
 	Now func() time.Time
 	Loc *time.Location
-	// GradesTop is how many latest grades a check reads (default 50).
+	// GradesTop is how many latest grades a check reads per request
+	// (default 50).
 	GradesTop int
+	// GradesPages bounds the requests for one child's latest grades (default
+	// 10): a check reads further pages only while every grade on a page is
+	// new or changed, so that none is missed after a long gap.
+	GradesPages int
 	// DryRun computes what would be notified without writing anything.
 	DryRun bool
 }
@@ -59,6 +66,13 @@ type ChildReport struct {
 	Child   string         `json:"child"`
 	New     map[string]int `json:"new,omitempty"` // kind → notifications queued
 	Errors  []string       `json:"errors,omitempty"`
+	// GradesCut is set when the latest grades were all new up to the last
+	// page a check reads: that many were read, and older new grades may
+	// never be announced.
+	GradesCut int `json:"grades_cut_at,omitempty"`
+	// Superseded lists the kinds this check left alone because a check that
+	// began fetching later had already committed them: its data are newer.
+	Superseded []string `json:"superseded,omitempty"`
 }
 
 // Report is the outcome of one check.
@@ -85,6 +99,7 @@ type fetched struct {
 	key      string
 	msgs     []magister.Message
 	msgsErr  error
+	msgsAt   time.Time // when the fetch began
 	children map[int]*childFetch
 	openErr  error
 	// listed holds the account's children as Magister lists them now, when
@@ -95,8 +110,11 @@ type fetched struct {
 type childFetch struct {
 	grades    []magister.Grade
 	gradesErr error
+	gradesAt  time.Time
+	gradesCut int // see ChildReport.GradesCut
 	appts     []magister.Appointment
 	apptsErr  error
+	apptsAt   time.Time
 	from, to  time.Time
 }
 
@@ -129,12 +147,13 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 	rep := &Report{Batch: batchID(now), Language: settings.Language}
 	err := c.Store.Update(ctx, func(s *state.State) error {
 		rep.Children, rep.Queued, rep.Err, rep.Entries = nil, 0, nil, nil
+		commit := c.now()
 		for _, f := range all {
 			ai := findAccount(s, f.key)
 			if ai < 0 {
 				continue // logged out meanwhile
 			}
-			c.apply(s, ai, f, rules, now, rep)
+			c.apply(s, ai, f, rules, now, commit, rep)
 		}
 		rep.Pending = len(s.Outbox)
 		s.Health.LastAttempt = now
@@ -170,10 +189,6 @@ func (c *Checker) fetch(ctx context.Context, acct state.Account, r Rules, now ti
 		f.openErr = err
 		return f
 	}
-	top := c.GradesTop
-	if top <= 0 {
-		top = 50
-	}
 	ids := make([]int, 0, len(acct.Children))
 	for _, ch := range acct.Children {
 		ids = append(ids, ch.ID)
@@ -194,15 +209,20 @@ func (c *Checker) fetch(ctx context.Context, acct state.Account, r Rules, now ti
 		}
 	}
 	for _, id := range ids {
-		ch := state.Child{ID: id}
+		ch := state.Child{ID: id} // a child new to us has seen nothing
+		if i := slices.IndexFunc(acct.Children, func(c state.Child) bool { return c.ID == id }); i >= 0 {
+			ch = acct.Children[i]
+		}
 		cf := &childFetch{}
 		cf.from, cf.to = r.ScheduleWindow(now)
-		cf.grades, cf.gradesErr = src.LatestGrades(ctx, ch.ID, top)
+		cf.gradesAt = c.now()
+		cf.grades, cf.gradesCut, cf.gradesErr = c.fetchGrades(ctx, src, ch)
 		if isFatal(cf.gradesErr) {
 			f.children[ch.ID] = cf
 			f.openErr = cf.gradesErr
 			return f
 		}
+		cf.apptsAt = c.now()
 		cf.appts, cf.apptsErr = src.Appointments(ctx, ch.ID, cf.from, cf.to)
 		f.children[ch.ID] = cf
 		if isFatal(cf.apptsErr) {
@@ -210,20 +230,73 @@ func (c *Checker) fetch(ctx context.Context, acct state.Account, r Rules, now ti
 			return f
 		}
 	}
+	f.msgsAt = c.now()
 	f.msgs, f.msgsErr = src.UnreadMessages(ctx, 25)
 	return f
+}
+
+// fetchGrades reads ch's latest grades, page after page while every grade
+// on a page is new or changed since the seen set in ch (a snapshot: the
+// commit diffs against the fresh state), so that a long gap between checks
+// announces every new grade and not only the newest page. A set that has
+// no baseline yet takes one page. cut is the number read when the pages
+// ran out before reaching a known grade.
+func (c *Checker) fetchGrades(ctx context.Context, src Source, ch state.Child) (grades []magister.Grade, cut int, err error) {
+	top, pages := c.GradesTop, c.GradesPages
+	if top <= 0 {
+		top = 50
+	}
+	if pages <= 0 {
+		pages = 10
+	}
+	set := ch.Seen[state.KindGrades]
+	have := map[int]bool{}
+	for p := range pages {
+		page, err := src.LatestGradesPage(ctx, ch.ID, top, p*top)
+		if err != nil {
+			return nil, 0, err
+		}
+		overlap := false
+		for _, g := range page {
+			overlap = overlap || knownGrade(set, g)
+			if !have[g.ColumnID] { // a grade entered meanwhile shifts the pages
+				have[g.ColumnID] = true
+				grades = append(grades, g)
+			}
+		}
+		if len(page) < top || overlap || set == nil || !set.Baselined {
+			return grades, 0, nil
+		}
+	}
+	return grades, len(grades), nil
+}
+
+// knownGrade reports whether g is in set as it is now: seen, and with the
+// value DetectGrades remembers as its fingerprint. Grades older than a known
+// one were there at the last check.
+func knownGrade(set *state.SeenSet, g magister.Grade) bool {
+	if set == nil {
+		return false
+	}
+	it, ok := set.Items[strconv.Itoa(g.ColumnID)]
+	return ok && it.Fingerprint == g.Value
 }
 
 // isFatal reports errors after which asking more of the account is pointless:
 // everything except one endpoint's malformed answer. The client has retried
 // already, so an unreachable or failing Magister is not asked again and
-// again in one check.
+// again in one check. A gateway's HTML page (*magister.PageError) is no
+// malformed answer: it stands for the whole server, like a 5xx.
 func isFatal(err error) bool {
 	var dec *magister.DecodeError
 	return err != nil && !errors.As(err, &dec)
 }
 
-func (c *Checker) apply(s *state.State, ai int, f fetched, r Rules, now time.Time, rep *Report) {
+// apply diffs what f fetched for the account at ai against s, marks it and
+// queues the news. A kind whose fetch began before the one s already holds
+// for it is left alone (see superseded); commit is the time of the
+// transaction.
+func (c *Checker) apply(s *state.State, ai int, f fetched, r Rules, now, commit time.Time, rep *Report) {
 	acct := &s.Accounts[ai]
 	fail := func(cr *ChildReport, what string, err error) {
 		if err == nil {
@@ -258,26 +331,20 @@ func (c *Checker) apply(s *state.State, ai int, f fetched, r Rules, now time.Tim
 			fail(cr, "Magister", err)
 			continue
 		}
-		if ch.Seen == nil {
-			ch.Seen = map[string]*state.SeenSet{}
-		}
-		var events []Event
-		if cf.gradesErr == nil {
-			events = append(events, DetectGrades(seenSet(ch.Seen, state.KindGrades), cf.grades, now)...)
-		}
+		events := c.detectChild(ch, cf, r, now, commit, cr)
 		fail(cr, "grades", cf.gradesErr)
-		if cf.apptsErr == nil {
-			events = append(events, DetectSchedule(seenSet(ch.Seen, state.KindSchedule), cf.appts, cf.from, cf.to)...)
-			events = append(events, DetectTests(seenSet(ch.Seen, state.KindTests), cf.appts, now, r)...)
-			events = append(events, DetectHomework(seenSet(ch.Seen, state.KindHomework), cf.appts, now, r)...)
-		}
 		fail(cr, "schedule", cf.apptsErr)
 		c.queue(s, acct, ch, several, events, now, rep, cr)
 	}
 	// Messages belong to the account; a parent's inbox is announced under
 	// the first child's report without a child name.
 	if f.openErr == nil && len(reports) > 0 {
-		if f.msgsErr == nil {
+		switch {
+		case f.msgsErr != nil:
+		case superseded(acct.Fetched, state.KindMessages, f.msgsAt, commit):
+			reports[0].Superseded = append(reports[0].Superseded, state.KindMessages)
+		default:
+			acct.Fetched = markFetched(acct.Fetched, state.KindMessages, f.msgsAt)
 			if acct.Seen == nil {
 				acct.Seen = map[string]*state.SeenSet{}
 			}
@@ -293,6 +360,61 @@ func (c *Checker) apply(s *state.State, ai int, f fetched, r Rules, now time.Tim
 	for _, cr := range reports {
 		rep.Children = append(rep.Children, *cr)
 	}
+}
+
+// detectChild diffs the grades and appointments fetched for ch against its
+// seen sets and marks them, kind by kind, skipping kinds that failed or
+// whose data are superseded.
+func (c *Checker) detectChild(ch *state.Child, cf *childFetch, r Rules, now, commit time.Time, cr *ChildReport) []Event {
+	if ch.Seen == nil {
+		ch.Seen = map[string]*state.SeenSet{}
+	}
+	fresh := func(kind string, began time.Time) bool {
+		if superseded(ch.Fetched, kind, began, commit) {
+			cr.Superseded = append(cr.Superseded, kind)
+			return false
+		}
+		ch.Fetched = markFetched(ch.Fetched, kind, began)
+		return true
+	}
+	var events []Event
+	if cf.gradesErr == nil && fresh(state.KindGrades, cf.gradesAt) {
+		events = append(events, DetectGrades(seenSet(ch.Seen, state.KindGrades), cf.grades, now)...)
+		cr.GradesCut = cf.gradesCut
+	}
+	if cf.apptsErr != nil {
+		return events
+	}
+	if fresh(state.KindSchedule, cf.apptsAt) {
+		events = append(events, DetectSchedule(seenSet(ch.Seen, state.KindSchedule), cf.appts, cf.from, cf.to)...)
+	}
+	if fresh(state.KindTests, cf.apptsAt) {
+		events = append(events, DetectTests(seenSet(ch.Seen, state.KindTests), cf.appts, now, r)...)
+	}
+	if fresh(state.KindHomework, cf.apptsAt) {
+		events = append(events, DetectHomework(seenSet(ch.Seen, state.KindHomework), cf.appts, now, r)...)
+	}
+	return events
+}
+
+// superseded reports whether data of kind fetched from began are older than
+// what the state applied already (applied[kind]): a check that began
+// fetching later has committed first. Diffing them would undo its news
+// (a correction 6,0 → 8,0 reported back as 8,0 → 6,0) and announce it again
+// at the next check. A recorded time after commit comes from a clock that
+// has since been set back and does not count, or the kind would stall.
+func superseded(applied map[string]time.Time, kind string, began, commit time.Time) bool {
+	t, ok := applied[kind]
+	return ok && began.Before(t) && !t.After(commit)
+}
+
+// markFetched records that the data of kind applied now were fetched from began.
+func markFetched(applied map[string]time.Time, kind string, began time.Time) map[string]time.Time {
+	if applied == nil {
+		applied = map[string]time.Time{}
+	}
+	applied[kind] = began.Round(0) // the wall clock: it is compared across processes
+	return applied
 }
 
 // queue turns events into outbox entries, honouring the kind toggles and
@@ -403,6 +525,10 @@ func (cr ChildReport) Summary(lang string) string {
 	line := strings.Join(parts, ", ")
 	if line == "" {
 		line = w.pick("niets nieuws", "nothing new")
+	}
+	if cr.GradesCut > 0 {
+		line += " (" + fmt.Sprintf(w.pick("minstens %d nieuwe cijfers; oudere zijn niet gelezen en worden niet gemeld",
+			"at least %d new grades; older ones were not read and will not be announced"), cr.GradesCut) + ")"
 	}
 	if len(cr.Errors) > 0 {
 		line += " (" + w.pick("niet alles opgehaald: ", "not everything fetched: ") + strings.Join(cr.Errors, "; ") + ")"

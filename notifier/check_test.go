@@ -3,6 +3,7 @@ package notifier
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,8 +21,18 @@ type memSource struct {
 	fail   map[string]error // "grades", "appointments", "messages"
 }
 
-func (m *memSource) LatestGrades(_ context.Context, child, _ int) ([]magister.Grade, error) {
-	return m.grades[child], m.fail["grades"]
+// LatestGradesPage pages through the child's grades newest first: the
+// newest are the last appended.
+func (m *memSource) LatestGradesPage(_ context.Context, child, top, skip int) ([]magister.Grade, error) {
+	if err := m.fail["grades"]; err != nil {
+		return nil, err
+	}
+	all := slices.Clone(m.grades[child])
+	slices.Reverse(all)
+	if skip >= len(all) {
+		return nil, nil
+	}
+	return all[skip:min(skip+top, len(all))], nil
 }
 func (m *memSource) Appointments(_ context.Context, child int, _, _ time.Time) ([]magister.Appointment, error) {
 	return m.appts[child], m.fail["appointments"]
@@ -224,5 +235,89 @@ func TestOldItemsAreNotAnnouncedAgain(t *testing.T) {
 	})
 	if n != 0 {
 		t.Errorf("%d ids still seen after no fetch returned them for longer than the retention", n)
+	}
+}
+
+// countingSource counts the pages of latest grades read.
+type countingSource struct {
+	*memSource
+	pages int
+}
+
+func (c *countingSource) LatestGradesPage(ctx context.Context, child, top, skip int) ([]magister.Grade, error) {
+	c.pages++
+	return c.memSource.LatestGradesPage(ctx, child, top, skip)
+}
+
+func TestCheckPagesUntilAKnownGrade(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+	mem := &memSource{grades: map[int][]magister.Grade{1: {grade(1, "7,5"), grade(2, "6,0")}}}
+	src := &countingSource{memSource: mem}
+	c := newChecker(t, mem, now, parentState)
+	c.Open = func(context.Context, state.Account) (Source, error) { return src, nil }
+	ctx := context.Background()
+	if rep, err := c.Check(ctx); err != nil || rep.Queued != 0 {
+		t.Fatalf("baseline: %+v, %v", rep, err)
+	}
+	for i := range 120 {
+		mem.grades[1] = append(mem.grades[1], grade(100+i, "8,0"))
+	}
+	src.pages = 0
+	rep, err := c.Check(ctx)
+	if err != nil || rep.Queued != 120 || rep.Children[0].GradesCut != 0 {
+		t.Fatalf("after 120 new grades: queued %d, cut %d, %v", rep.Queued, rep.Children[0].GradesCut, err)
+	}
+	// Anna: 50 new, 50 new, 20 new and the 2 known; Daan: one short page.
+	if src.pages != 4 {
+		t.Errorf("%d pages read, want 4", src.pages)
+	}
+	// Steady state: one page per child.
+	src.pages = 0
+	if rep, _ := c.Check(ctx); rep.Queued != 0 || src.pages != 2 {
+		t.Errorf("steady state: queued %d, %d pages", rep.Queued, src.pages)
+	}
+}
+
+func TestCheckSaysWhenGradesAreCutShort(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+	src := &memSource{grades: map[int][]magister.Grade{1: {grade(1, "7,5")}}}
+	c := newChecker(t, src, now, parentState)
+	c.GradesTop, c.GradesPages = 5, 2
+	ctx := context.Background()
+	c.Check(ctx)
+	for i := range 30 {
+		src.grades[1] = append(src.grades[1], grade(100+i, "8,0"))
+	}
+	rep, err := c.Check(ctx)
+	if err != nil || rep.Queued != 10 {
+		t.Fatalf("queued %d, %v; want the 10 of two pages", rep.Queued, err)
+	}
+	cr := rep.Children[0]
+	if cr.GradesCut != 10 {
+		t.Errorf("GradesCut = %d, want 10", cr.GradesCut)
+	}
+	if got, want := cr.Summary("en"), "Anna: 10 grades (at least 10 new grades; older ones were not read and will not be announced)"; got != want {
+		t.Errorf("Summary = %q; want %q", got, want)
+	}
+}
+
+func TestSuperseded(t *testing.T) {
+	t0 := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	applied := map[string]time.Time{state.KindGrades: t0}
+	for _, tc := range []struct {
+		name          string
+		kind          string
+		began, commit time.Time
+		want          bool
+	}{
+		{"began before the applied fetch", state.KindGrades, t0.Add(-time.Second), t0.Add(time.Second), true},
+		{"began at the same moment", state.KindGrades, t0, t0.Add(time.Second), false},
+		{"began later", state.KindGrades, t0.Add(time.Second), t0.Add(2 * time.Second), false},
+		{"nothing applied yet", state.KindSchedule, t0.Add(-time.Hour), t0, false},
+		{"applied time in the future: the clock was set back", state.KindGrades, t0.Add(-2 * time.Hour), t0.Add(-time.Hour), false},
+	} {
+		if got := superseded(applied, tc.kind, tc.began, tc.commit); got != tc.want {
+			t.Errorf("%s: superseded = %v; want %v", tc.name, got, tc.want)
+		}
 	}
 }

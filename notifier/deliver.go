@@ -31,6 +31,13 @@ type Deliverer struct {
 	// Owner identifies this deliverer's leases; empty means a fresh id
 	// (pid and random).
 	Owner string
+	// OneOff makes Sinks a delivery beside the configured sinks
+	// (Settings.Sinks, else DefaultSinks), as `check --sink` asks for: the
+	// sinks get every entry they have not had and acknowledge it for
+	// themselves only, and an entry leaves the outbox once the configured
+	// sinks have it too. So a one-off sink never takes what quiet hours or
+	// a pause hold for the desktop.
+	OneOff bool
 
 	ownerOnce sync.Once
 	owner     string
@@ -155,6 +162,7 @@ func (d *Deliverer) claim(ctx context.Context, now time.Time, rep *DeliveryRepor
 func (d *Deliverer) scan(s *state.State, now time.Time, rep *DeliveryReport) (claimed []state.Entry, changed bool) {
 	names := d.sinkNames()
 	owner := d.ownerID()
+	finished := d.finished(s.Settings)
 	*rep = DeliveryReport{}
 	var hold time.Time
 	if slices.ContainsFunc(d.Sinks, Sink.PeopleFacing) {
@@ -163,7 +171,7 @@ func (d *Deliverer) scan(s *state.State, now time.Time, rep *DeliveryReport) (cl
 	for i := 0; i < len(s.Outbox); i++ {
 		e := &s.Outbox[i]
 		free := e.LeaseOwner == "" || e.LeaseOwner == owner || !now.Before(e.LeaseUntil)
-		if free && len(pendingSinks(e, names)) == 0 {
+		if free && finished(e) {
 			// Every sink has it (the sinks changed since): done.
 			moveToHistory(s, i, now)
 			i--
@@ -171,8 +179,8 @@ func (d *Deliverer) scan(s *state.State, now time.Time, rep *DeliveryReport) (cl
 			changed = true
 			continue
 		}
-		if !claimable(e, owner, now) {
-			continue
+		if !claimable(e, owner, now) || len(pendingSinks(e, names)) == 0 {
+			continue // someone else's, or ours have it and it waits for the configured sinks
 		}
 		if !hold.IsZero() {
 			rep.Held++
@@ -244,6 +252,12 @@ func (d *Deliverer) show(ctx context.Context, r *round, shows []show, rep *Deliv
 		sendCtx, cancel := context.WithTimeout(ctx, SendTimeout)
 		err := sh.sink.Send(sendCtx, n)
 		cancel()
+		if err != nil && ctx.Err() != nil {
+			// Stopped (Ctrl-C, SIGTERM), not failed: the entries are
+			// released with no attempt counted, for the next deliverer to
+			// show at once. If the sink had shown them, they are repeated.
+			return ctx.Err()
+		}
 		if err != nil {
 			se := &SinkError{Sink: name, Err: err}
 			r.sinkErr[name] = se
@@ -282,12 +296,12 @@ func (r *round) holds(ids []string) bool {
 // ack records that sink has the entries ids and renews our other leases.
 func (d *Deliverer) ack(ctx context.Context, r *round, sink string, ids []string, rep *DeliveryReport) error {
 	now := d.now()
-	names := d.sinkNames()
 	owner := d.ownerID()
 	var delivered int
 	var mine map[string]bool
 	err := d.Store.Update(ctx, func(s *state.State) error {
 		delivered, mine = 0, map[string]bool{}
+		finished := d.finished(s.Settings)
 		for _, id := range ids {
 			i := outboxIndex(s, id)
 			if i < 0 {
@@ -297,7 +311,7 @@ func (d *Deliverer) ack(ctx context.Context, r *round, sink string, ids []string
 			if !slices.Contains(e.Done, sink) {
 				e.Done = append(e.Done, sink)
 			}
-			if len(pendingSinks(e, names)) == 0 {
+			if finished(e) {
 				moveToHistory(s, i, now)
 				delivered++
 			}
@@ -351,6 +365,21 @@ func (d *Deliverer) release(ctx context.Context, r *round) error {
 		return nil
 	}
 	return err
+}
+
+// finished returns the test of whether an entry may leave the outbox for
+// the history: every sink that must have it has it. Those are the
+// deliverer's own sinks or, for a one-off deliverer, the configured ones;
+// when those do not parse, a one-off deliverer finishes nothing.
+func (d *Deliverer) finished(s state.Settings) func(*state.Entry) bool {
+	need := d.sinkNames()
+	if d.OneOff {
+		var err error
+		if need, err = configuredSinkNames(s.Sinks); err != nil {
+			return func(*state.Entry) bool { return false }
+		}
+	}
+	return func(e *state.Entry) bool { return len(pendingSinks(e, need)) == 0 }
 }
 
 func (d *Deliverer) sinkNames() []string {

@@ -381,3 +381,74 @@ func TestCancelledRoundAcksAndReleases(t *testing.T) {
 		t.Errorf("got %v", got)
 	}
 }
+
+// A one-off deliverer (check --sink) during a pause: its machine sink gets
+// the entries at once and acknowledges them for itself only; the
+// configured people-facing sink gets its digest when the pause ends.
+func TestOneOffSinkLeavesEntriesForTheConfiguredSinks(t *testing.T) {
+	f := newDeliverFixture(t, lt(1, 14, 0))
+	setSettings(t, f.store, func(s *state.Settings) {
+		s.Sinks = []string{"stdout"}
+		s.PauseUntil = lt(1, 16, 0)
+	})
+	queueEntries(t, f.store, gradeEntry("1", lt(1, 14, 0)), gradeEntry("2", lt(1, 14, 0)))
+	oneOff := &Deliverer{Store: f.store, Sinks: []Sink{f.machine}, Now: f.clock.Now, Loc: quietLoc, OneOff: true}
+	for round := range 2 { // the second round finds nothing left for it
+		rep, err := oneOff.Deliver(context.Background())
+		if err != nil || rep.Delivered != 0 || rep.Held != 0 {
+			t.Fatalf("one-off round %d: %+v, %v", round, rep, err)
+		}
+	}
+	if got := f.machine.entryIDs(); !slices.Equal(got, []string{"1", "2"}) {
+		t.Errorf("one-off sink got %v, want [1 2] once", got)
+	}
+	s := f.state()
+	if len(s.Outbox) != 2 || len(s.History) != 0 || !slices.Equal(s.Outbox[0].Done, []string{"machine"}) || s.Outbox[0].LeaseOwner != "" {
+		t.Fatalf("after the one-off rounds: outbox %+v, history %v", s.Outbox, ids(s.History))
+	}
+	// The configured sink, stdout, gets the digest after the pause.
+	var out strings.Builder
+	configured := &Deliverer{Store: f.store, Sinks: []Sink{NewStdoutSink(&out)}, Now: f.clock.Now, Loc: quietLoc}
+	f.clock.Set(lt(1, 16, 0))
+	rep, err := configured.Deliver(context.Background())
+	if err != nil || rep.Delivered != 2 || !strings.HasPrefix(out.String(), "Sinds 14:00: 2 nieuwe cijfers") {
+		t.Errorf("configured sink after the pause: %+v, %v, %q", rep, err, out.String())
+	}
+}
+
+// A send that ends because the round is cancelled (SIGTERM) is no failure
+// of the sink: the entry is released for the next deliverer at once, with
+// no attempt counted and no backoff.
+func TestSendCancelledIsReleasedNotFailed(t *testing.T) {
+	f := newDeliverFixture(t, lt(1, 12, 0))
+	blocking := &blockingSink{started: make(chan struct{})}
+	f.d.Sinks = []Sink{blocking}
+	queueEntries(t, f.store, gradeEntry("1", lt(1, 12, 0)), gradeEntry("2", lt(1, 12, 0)))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-blocking.started; cancel() }()
+	rep, err := f.d.Deliver(ctx)
+	if !errors.Is(err, context.Canceled) || rep.Failed != 0 {
+		t.Fatalf("report %+v, %v; want context.Canceled and no failure", rep, err)
+	}
+	for _, e := range f.state().Outbox {
+		if e.LeaseOwner != "" || e.Attempts != 0 || !e.NextAttempt.IsZero() || e.LastError != "" {
+			t.Errorf("entry %s after the cancelled round: lease %q, %d attempts, next %v, error %q",
+				e.ID, e.LeaseOwner, e.Attempts, e.NextAttempt, e.LastError)
+		}
+	}
+	f.d.Sinks = []Sink{f.machine}
+	if rep := f.deliver(); rep.Delivered != 2 {
+		t.Errorf("next round: %+v", rep)
+	}
+}
+
+// blockingSink's Send waits for its context to end, as a hung command does.
+type blockingSink struct{ started chan struct{} }
+
+func (*blockingSink) Name() string       { return "machine" }
+func (*blockingSink) PeopleFacing() bool { return false }
+func (s *blockingSink) Send(ctx context.Context, _ Notification) error {
+	close(s.started)
+	<-ctx.Done()
+	return ctx.Err()
+}

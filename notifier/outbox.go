@@ -20,13 +20,15 @@ import (
 //     our lease;
 //  2. show (no lock): the sinks get them;
 //  3. ack, after every notification shown: the sinks that have an entry are
-//     added to Entry.Done, an entry every sink has moves to the history, and
-//     our other leases are renewed. A final release records failures (with
+//     added to Entry.Done, an entry every sink has moves to the history
+//     (every configured sink, for a one-off deliverer), and our other leases
+//     are renewed. A final release records failures (with
 //     backoff) and frees what we did not finish.
 //
 // A deliverer that crashes leaves its leases to expire; the entries are then
 // claimed again, and only the notification between a show and its ack is
-// repeated.
+// repeated. A deliverer that is stopped (its context cancelled, as Ctrl-C
+// and SIGTERM do) releases its leases at once, a send it cut short included.
 
 // DefaultLease is how long a claim is valid without being renewed.
 const DefaultLease = 2 * time.Minute

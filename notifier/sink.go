@@ -100,6 +100,20 @@ func ParseSinks(specs []string, opts ...SinkOption) ([]Sink, error) {
 	return sinks, nil
 }
 
+// configuredSinkNames are the names of the sinks specs configure
+// (DefaultSinks when empty).
+func configuredSinkNames(specs []string) ([]string, error) {
+	sinks, err := ParseSinks(specs, SinkStdout(io.Discard))
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(sinks))
+	for i, s := range sinks {
+		names[i] = s.Name()
+	}
+	return names, nil
+}
+
 func parseSink(spec string, cfg sinkConfig) (Sink, error) {
 	kind, arg, hasArg := strings.Cut(spec, ":")
 	switch strings.ToLower(kind) {

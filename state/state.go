@@ -127,6 +127,9 @@ type Account struct {
 	// Seen holds what belongs to the account rather than to a child: the
 	// messages of its inbox.
 	Seen map[string]*SeenSet `json:"seen,omitempty"`
+	// Fetched maps a kind in Seen to when the fetch whose data Seen holds
+	// began (see Child.Fetched).
+	Fetched map[string]time.Time `json:"fetched,omitempty"`
 }
 
 // Child is a student whose Magister is watched. A student account is its own
@@ -139,6 +142,10 @@ type Child struct {
 	Privacy string `json:"privacy,omitempty"`
 	// Seen maps a kind to what has been seen of it.
 	Seen map[string]*SeenSet `json:"seen,omitempty"`
+	// Fetched maps a kind to when the fetch whose data Seen holds began. A
+	// check whose own fetch began earlier has older data and leaves the kind
+	// alone, so two overlapping checks never diff backwards.
+	Fetched map[string]time.Time `json:"fetched,omitempty"`
 }
 
 // SeenSet is what has been seen of one kind for one child. A set that has not

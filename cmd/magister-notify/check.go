@@ -26,7 +26,9 @@ func (a *app) checkCommand() *cobra.Command {
 		Use:   "check",
 		Short: "Check Magister once now and deliver what is new",
 		Long: "Checks every signed-in account and child once, queues a notification for everything new\n" +
-			"and delivers what is due. Safe to run while the tray runs: nothing is ever shown twice.",
+			"and delivers what is due. Safe to run while the tray runs: each notification is shown once,\n" +
+			"though a crash at the wrong moment can repeat one notification. Ctrl-C or SIGTERM during\n" +
+			"delivery releases what was not finished at once, for the next check or the tray.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := a.openStore("check")
@@ -45,7 +47,7 @@ func (a *app) checkCommand() *cobra.Command {
 			}
 			var deliverErr error
 			if !dryRun {
-				res.Delivery, deliverErr = a.deliver(ctx, st, sinks)
+				res.Delivery, deliverErr = a.deliver(ctx, st, sinks, len(sinks) > 0)
 			}
 			lang := def(rep.Language, state.DefaultLanguage)
 			if err := a.emit(res, func(p *printer) {
@@ -70,7 +72,7 @@ func (a *app) checkCommand() *cobra.Command {
 			return deliverErr
 		},
 	}
-	cmd.Flags().StringArrayVar(&sinks, "sink", nil, "deliver to this sink instead of the configured ones (repeatable): desktop, stdout, jsonl:PATH, exec:COMMAND")
+	cmd.Flags().StringArrayVar(&sinks, "sink", nil, "deliver to this sink this time instead of the configured ones, which still get everything later (repeatable): desktop, stdout, jsonl:PATH, exec:COMMAND")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would be notified without marking or delivering anything")
 	return cmd
 }
@@ -86,13 +88,15 @@ func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon s
 	return notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon))
 }
 
-// deliver runs one delivery round to the given sinks, else the configured ones.
-func (a *app) deliver(ctx context.Context, st *state.Store, specs []string) (*notifier.DeliveryReport, error) {
+// deliver runs one delivery round to the given sinks, else the configured
+// ones. With oneOff the given sinks acknowledge for themselves only, and
+// the entries stay for the configured sinks (see notifier.Deliverer.OneOff).
+func (a *app) deliver(ctx context.Context, st *state.Store, specs []string, oneOff bool) (*notifier.DeliveryReport, error) {
 	sinks, err := a.sinks(ctx, st, specs, iconFile(cacheDir()))
 	if err != nil {
 		return nil, err
 	}
-	d := &notifier.Deliverer{Store: st, Sinks: sinks}
+	d := &notifier.Deliverer{Store: st, Sinks: sinks, OneOff: oneOff}
 	return d.Deliver(ctx)
 }
 
@@ -118,7 +122,9 @@ func (a *app) notifyCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := a.deliver(cmd.Context(), st, sinks)
+			// The test entry is for the sinks given, so they take it (and
+			// whatever else is due) for good.
+			rep, err := a.deliver(cmd.Context(), st, sinks, false)
 			if err != nil {
 				return err
 			}

@@ -60,9 +60,11 @@ func readLines(t *testing.T, path string) []map[string]any {
 func TestCheckBaselineThenNewGrade(t *testing.T) {
 	school, dir, cli := signedIn(t)
 	jsonl := filepath.Join(dir, "out.jsonl")
-	sink := "jsonl:" + jsonl
+	if code, _, errs := cli("config", "set", "sinks", "jsonl:"+jsonl); code != 0 {
+		t.Fatal(errs)
+	}
 
-	code, out, errs := cli("check", "--sink", sink)
+	code, out, errs := cli("check")
 	if code != 0 || !strings.Contains(out, "Anna: niets nieuws") || !strings.Contains(out, "Daan: niets nieuws") {
 		t.Fatalf("baseline check: %d %q %s", code, out, errs)
 	}
@@ -73,11 +75,11 @@ func TestCheckBaselineThenNewGrade(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A dry run shows it and changes nothing.
-	code, out, _ = cli("check", "--dry-run", "--sink", sink)
+	code, out, _ = cli("check", "--dry-run")
 	if code != 0 || !strings.Contains(out, "would notify: Daan: Nieuw cijfer") || !strings.Contains(out, "dry run") {
 		t.Fatalf("dry run: %q", out)
 	}
-	code, out, errs = cli("check", "--sink", sink, "--json")
+	code, out, errs = cli("check", "--json")
 	var res checkResult
 	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Queued != 1 || res.Delivery == nil || res.Delivery.Delivered != 1 {
 		t.Fatalf("check: %d %q %s", code, out, errs)
@@ -88,7 +90,7 @@ func TestCheckBaselineThenNewGrade(t *testing.T) {
 		t.Fatalf("jsonl: %v", lines)
 	}
 	// Once only.
-	if code, _, _ = cli("check", "--sink", sink); code != 0 || len(readLines(t, jsonl)) != 1 {
+	if code, _, _ = cli("check"); code != 0 || len(readLines(t, jsonl)) != 1 {
 		t.Fatal("the grade was notified twice")
 	}
 	code, out, _ = cli("log")
@@ -154,5 +156,14 @@ func TestFailingSinkKeepsEntriesAndStatusSaysSo(t *testing.T) {
 	}
 	if lines := readLines(t, jsonl); len(lines) != 1 || !strings.Contains(lines[0]["title"].(string), "Mentor") {
 		t.Fatalf("after recovery: %v", lines)
+	}
+}
+
+// TestCheckHelpIsExact: the help promises no more than delivery keeps.
+func TestCheckHelpIsExact(t *testing.T) {
+	code, out, _ := runCLI(t, context.Background(), "check", "--help")
+	if code != 0 || strings.Contains(out, "nothing is ever shown twice") ||
+		!strings.Contains(strings.Join(strings.Fields(out), " "), "a crash at the wrong moment can repeat one notification") {
+		t.Errorf("check --help:\n%s", out)
 	}
 }

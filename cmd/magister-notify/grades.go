@@ -46,7 +46,7 @@ func (a *app) gradesCommand() *cobra.Command {
 					if child != "" && !strings.EqualFold(child, c.FirstName) {
 						continue
 					}
-					gs, err := src.LatestGrades(cmd.Context(), c.ID, top)
+					gs, err := src.LatestGradesPage(cmd.Context(), c.ID, top, 0)
 					if err != nil {
 						return fmt.Errorf("grades of %s: %w", c.FirstName, err)
 					}

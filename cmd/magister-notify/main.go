@@ -11,7 +11,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -32,11 +31,21 @@ type app struct {
 	stderr   io.Writer
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+func main() { os.Exit(runMain(os.Args[1:])) }
+
+// runMain runs args as the program does. The first stop signal (see
+// stopSignals) cancels the command's context, so that it finishes or
+// releases what it holds: notifications it claimed go back to the outbox at
+// once instead of waiting for their lease to expire. A second signal ends
+// the process straight away.
+func runMain(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the default action again, for the second signal
+	}()
+	return run(ctx, args, os.Stdout, os.Stderr)
 }
 
 // run executes one command line and returns the exit code.
@@ -98,6 +107,8 @@ func explain(err error) string {
 		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
 	case errors.Is(err, magister.ErrRateLimited):
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
+	case errors.As(err, new(*magister.PageError)):
+		return err.Error() + "; Magister seems to be down or in maintenance, try again later"
 	}
 	return err.Error()
 }

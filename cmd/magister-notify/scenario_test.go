@@ -20,13 +20,14 @@ import (
 )
 
 // The scenario tests run the CLI as real processes: the test binary
-// re-executes itself with MAGISTER_NOTIFY_CLI_ARGS and runs main's run().
+// re-executes itself with MAGISTER_NOTIFY_CLI_ARGS and runs what main runs
+// (runMain: run() with its signal handling).
 // It also acts as the CLI when started with CLI arguments, as the
 // m6loapp:// handler that a test registered starts it.
 
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-test.") {
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(runMain(os.Args[1:]))
 	}
 	if args := os.Getenv("MAGISTER_NOTIFY_CLI_ARGS"); args != "" {
 		var argv []string
@@ -34,7 +35,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		os.Exit(run(context.Background(), argv, os.Stdout, os.Stderr))
+		os.Exit(runMain(argv))
 	}
 	os.Exit(m.Run())
 }
@@ -62,10 +63,22 @@ func countTags(t *testing.T, path string) map[string]int {
 	return counts
 }
 
+// configureJSONL makes a jsonl file in dir the configured sink and returns
+// its path. The checks under test use it as the tray uses the desktop: a
+// one-off `check --sink` would leave every entry waiting for the desktop.
+func configureJSONL(t *testing.T, dir string, cli func(args ...string) (int, string, string)) string {
+	t.Helper()
+	jsonl := filepath.Join(dir, "notifications.jsonl")
+	if code, _, errs := cli("config", "set", "sinks", "jsonl:"+jsonl); code != 0 {
+		t.Fatal(errs)
+	}
+	return jsonl
+}
+
 // concurrentChecks runs `workers` loops of `check` processes against one
 // state directory while grades are added, and returns how many processes
 // were killed.
-func concurrentChecks(t *testing.T, school *magistertest.School, dir, jsonl string, workers, grades int, kill bool) int {
+func concurrentChecks(t *testing.T, school *magistertest.School, dir string, workers, grades int, kill bool) int {
 	t.Helper()
 	var stop atomic.Bool
 	var killed atomic.Int32
@@ -73,7 +86,7 @@ func concurrentChecks(t *testing.T, school *magistertest.School, dir, jsonl stri
 	for w := range workers {
 		wg.Go(func() {
 			for !stop.Load() {
-				cmd := cliProcess("--state-dir", dir, "check", "--sink", "jsonl:"+jsonl)
+				cmd := cliProcess("--state-dir", dir, "check")
 				var errb strings.Builder
 				cmd.Stderr = &errb
 				if err := cmd.Start(); err != nil {
@@ -116,14 +129,14 @@ func concurrentChecks(t *testing.T, school *magistertest.School, dir, jsonl stri
 // notification exactly once.
 func TestConcurrentChecksNotifyEachGradeOnce(t *testing.T) {
 	school, dir, cli := signedIn(t)
-	jsonl := filepath.Join(dir, "notifications.jsonl")
-	if code, _, errs := cli("check", "--sink", "jsonl:"+jsonl); code != 0 { // baseline
+	jsonl := configureJSONL(t, dir, cli)
+	if code, _, errs := cli("check"); code != 0 { // baseline
 		t.Fatal(errs)
 	}
 	const grades = 50
-	concurrentChecks(t, school, dir, jsonl, 8, grades, false)
+	concurrentChecks(t, school, dir, 8, grades, false)
 	// One last check picks up anything added after the workers stopped.
-	if code, _, errs := cli("check", "--sink", "jsonl:"+jsonl); code != 0 {
+	if code, _, errs := cli("check"); code != 0 {
 		t.Fatal(errs)
 	}
 	counts := countTags(t, jsonl)
@@ -145,15 +158,15 @@ func TestConcurrentChecksNotifyEachGradeOnce(t *testing.T) {
 // only where a process died between showing and acknowledging it.
 func TestKilledChecksLoseNothing(t *testing.T) {
 	school, dir, cli := signedIn(t)
-	jsonl := filepath.Join(dir, "notifications.jsonl")
-	if code, _, errs := cli("check", "--sink", "jsonl:"+jsonl); code != 0 {
+	jsonl := configureJSONL(t, dir, cli)
+	if code, _, errs := cli("check"); code != 0 {
 		t.Fatal(errs)
 	}
 	const grades = 50
-	killed := concurrentChecks(t, school, dir, jsonl, 8, grades, true)
+	killed := concurrentChecks(t, school, dir, 8, grades, true)
 	// Leases of killed deliverers hold their entries for a while; a final
 	// check still finds every new grade (detection is not leased).
-	if code, _, errs := cli("check", "--sink", "jsonl:"+jsonl); code != 0 {
+	if code, _, errs := cli("check"); code != 0 {
 		t.Fatal(errs)
 	}
 	counts := countTags(t, jsonl)

@@ -74,7 +74,7 @@ func (s *School) apiHandler() http.Handler {
 	handle("PATCH /api/berichten/berichten", s.apiBerichtenPatch)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.injectFailure(w, r) {
+		if !s.waitHold(r) || s.injectFailure(w, r) {
 			return
 		}
 		s.mu.Lock()

@@ -3,7 +3,10 @@ package magistertest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 )
 
@@ -128,4 +131,53 @@ func (s *School) injectFailure(w http.ResponseWriter, r *http.Request) bool {
 		}{"An error has occurred."})
 	}
 	return true
+}
+
+// hold is one request kept waiting by Hold.
+type hold struct {
+	path        string
+	arrived     chan struct{}
+	release     chan struct{}
+	releaseOnce sync.Once
+}
+
+// Hold keeps the next API request whose path contains path waiting:
+// arrived is closed when it comes in, and it is answered (with the data as
+// they are then) once release is called, the client gives up or the school
+// closes. A test uses it to stop one process in the middle of a check, at a
+// known request, while another process runs. Calling release before the
+// request arrives lets it through; calling it again does nothing.
+func (s *School) Hold(path string) (arrived <-chan struct{}, release func()) {
+	h := &hold{path: path, arrived: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	s.holds = append(s.holds, h)
+	s.mu.Unlock()
+	return h.arrived, func() { h.releaseOnce.Do(func() { close(h.release) }) }
+}
+
+// waitHold keeps r waiting if a Hold matches it. It reports whether r may
+// go on (false: the client left or the school closed).
+func (s *School) waitHold(r *http.Request) bool {
+	s.mu.Lock()
+	var h *hold
+	for i, c := range s.holds {
+		if strings.Contains(r.URL.Path, c.path) {
+			h = c
+			s.holds = slices.Delete(s.holds, i, i+1)
+			break
+		}
+	}
+	s.mu.Unlock()
+	if h == nil {
+		return true
+	}
+	close(h.arrived)
+	select {
+	case <-h.release:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.done:
+		return false
+	}
 }

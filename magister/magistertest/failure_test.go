@@ -3,6 +3,7 @@ package magistertest
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -180,6 +181,55 @@ func TestSlowRequestOverTheNetwork(t *testing.T) {
 	}
 	// The delay was used up by that request; the next one is fine.
 	if status, _, _ := call(t, s, http.MethodGet, tok, "/api/account", nil); status != 200 {
+		t.Errorf("next request: %d", status)
+	}
+}
+
+// TestHoldKeepsOneRequest: the held request waits for release and is then
+// answered with the data as they are at that moment; other paths pass.
+func TestHoldKeepsOneRequest(t *testing.T) {
+	s := startSchool(t)
+	tok := accessFor(t, s, ParentLogin)
+	anna := childID(t, s, tok, "Anna")
+	arrived, release := s.Hold("/cijfers/laatste")
+	type answer struct {
+		status int
+		body   []byte
+	}
+	got := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/personen/"+itoa(anna)+"/cijfers/laatste?top=1", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			got <- answer{}
+			return
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		got <- answer{resp.StatusCode, []byte(b.String())}
+	}()
+	waitFor(t, arrived, "the held request to arrive")
+	if status, _, _ := call(t, s, http.MethodGet, tok, "/api/account", nil); status != http.StatusOK {
+		t.Errorf("another path while one is held: status %d", status)
+	}
+	if _, err := s.AddGrade(GradeSpec{Child: "Anna", Value: "9,5", Weight: 1, Description: "held"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case a := <-got:
+		t.Fatalf("answered before release: %d", a.status)
+	default:
+	}
+	release()
+	release() // a second call does nothing
+	a := <-got
+	if a.status != http.StatusOK || !strings.Contains(string(a.body), `"held"`) {
+		t.Errorf("after release: %d %s; want 200 with the grade added while it was held", a.status, a.body)
+	}
+	// The hold is used up: the next request is answered at once.
+	if status, _, _ := call(t, s, http.MethodGet, tok, "/api/personen/"+itoa(anna)+"/cijfers/laatste", nil); status != http.StatusOK {
 		t.Errorf("next request: %d", status)
 	}
 }

@@ -49,6 +49,7 @@ type School struct {
 	access   map[string]*accessToken
 	refresh  map[string]*refreshToken
 	failures []Failure
+	holds    []*hold
 	requests []Request
 }
 
