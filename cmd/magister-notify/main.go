@@ -96,6 +96,9 @@ func explain(err error) string {
 		return "interrupted"
 	case errors.Is(err, magister.ErrLoginRequired):
 		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
+	case errors.Is(err, magister.ErrTokenRedirect):
+		return err.Error() + ". Something between you and Magister (a proxy, a captive portal, or a changed base URL) " +
+			"sends sign-in requests elsewhere. Try again later or on another network"
 	case errors.Is(err, magister.ErrRateLimited):
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
 	}
