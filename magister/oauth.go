@@ -358,6 +358,12 @@ type tokenResponse struct {
 const maxTokenBody = 1 << 20
 
 func tokenRequest(ctx context.Context, cfg *config, school School, form url.Values, op string) (*Token, error) {
+	// The school normally passed this rule when it was made; a School
+	// built by hand, or read back from a changed file, is checked here
+	// before anything secret is sent.
+	if err := school.checkOrigins(); err != nil {
+		return nil, fmt.Errorf("magister: %s: %w", op, err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, school.AccountsURL+"/connect/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("magister: %s: %w", op, err)
@@ -398,13 +404,16 @@ func tokenRequest(ctx context.Context, cfg *config, school School, form url.Valu
 	if expiresIn <= 0 {
 		expiresIn = time.Hour
 	}
+	api, accounts := school.origins()
 	return &Token{
-		AccessToken:  tr.AccessToken,
-		RefreshToken: tr.RefreshToken,
-		IDToken:      tr.IDToken,
-		TokenType:    tr.TokenType,
-		Scope:        string(tr.Scope),
-		Expiry:       cfg.now().Add(expiresIn),
+		AccessToken:    tr.AccessToken,
+		RefreshToken:   tr.RefreshToken,
+		IDToken:        tr.IDToken,
+		TokenType:      tr.TokenType,
+		Scope:          string(tr.Scope),
+		Expiry:         cfg.now().Add(expiresIn),
+		APIOrigin:      api,
+		AccountsOrigin: accounts,
 	}, nil
 }
 
@@ -461,6 +470,9 @@ func EndSessionURL(school School, idToken string) string {
 // EndSession tells the identity provider to end the login session of
 // idToken. Redirects are not followed; any 2xx or 3xx answer counts as done.
 func EndSession(ctx context.Context, school School, idToken string, opts ...Option) error {
+	if err := school.checkOrigins(); err != nil {
+		return fmt.Errorf("magister: end session: %w", err)
+	}
 	cfg := newConfig(opts)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, EndSessionURL(school, idToken), nil)
 	if err != nil {

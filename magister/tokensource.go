@@ -6,17 +6,29 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
 // LockFileName is the lock file a TokenSource refreshes under, in its dir.
 const LockFileName = "tokens.lock"
 
+// ErrWrongOrigin means a stored login was issued for another server than the
+// school it would be sent to (its base URL was changed since): nothing is
+// sent.
+var ErrWrongOrigin = errors.New("magister: the stored login is not sent to this server")
+
 // TokenSource hands out valid access tokens for one stored login and
 // refreshes them when needed. Refresh tokens rotate, so a refresh is a locked
 // transaction on dir/tokens.lock: lock, re-load, refresh only if still
 // needed, save, unlock. Any number of TokenSources in any number of
 // processes sharing the store and dir never use a refresh token twice.
+//
+// A token is only ever handed out or sent for the school it was issued for
+// (Token.APIOrigin and AccountsOrigin); any other gives ErrWrongOrigin. A
+// token stored before origins were recorded is bound, at its first use, to
+// the school it is used with, provided that school passes the rule of
+// WithBaseURL (a Magister host or this computer).
 // It is safe for concurrent use and implements Tokens.
 type TokenSource struct {
 	school   School
@@ -50,7 +62,7 @@ func (ts *TokenSource) AccessToken(ctx context.Context) (string, error) {
 		return ts.tok.AccessToken, nil
 	}
 	// Another process may have refreshed already: a cheap unlocked look.
-	if t, err := ts.store.Load(ctx, ts.key); err == nil && !ts.stale(t) {
+	if t, err := ts.store.Load(ctx, ts.key); err == nil && !ts.stale(t) && ts.checkOrigin(t) == nil {
 		ts.tok = t
 		return t.AccessToken, nil
 	}
@@ -85,6 +97,9 @@ func (ts *TokenSource) Token(ctx context.Context) (*Token, error) {
 	if err != nil {
 		return nil, ts.loadErr(err)
 	}
+	if err := ts.bind(t); err != nil {
+		return nil, err
+	}
 	ts.tok = t
 	return t.clone(), nil
 }
@@ -99,10 +114,14 @@ func (ts *TokenSource) Save(ctx context.Context, tok *Token) error {
 		return err
 	}
 	defer unlock()
+	tok = tok.clone()
+	if err := ts.bind(tok); err != nil {
+		return err
+	}
 	if err := ts.store.Save(ctx, ts.key, tok); err != nil {
 		return err
 	}
-	ts.tok = tok.clone()
+	ts.tok = tok
 	return nil
 }
 
@@ -141,6 +160,16 @@ func (ts *TokenSource) refresh(ctx context.Context, needed func(*Token) bool) (*
 	if err != nil {
 		return nil, ts.loadErr(err)
 	}
+	legacy := cur.APIOrigin == "" && cur.AccountsOrigin == ""
+	if err := ts.bind(cur); err != nil {
+		return nil, err
+	}
+	if legacy {
+		// Record the binding at once, so a later change of the school's
+		// address cannot take the token along. Best effort: if it cannot
+		// be saved now, the next use binds it the same way.
+		_ = ts.store.Save(ctx, ts.key, cur)
+	}
 	if !needed(cur) {
 		ts.tok = cur
 		return cur, nil
@@ -162,6 +191,36 @@ func (ts *TokenSource) refresh(ctx context.Context, needed func(*Token) bool) (*
 		return nil, fmt.Errorf("magister: save refreshed token: %w", err)
 	}
 	return nt, nil
+}
+
+// checkOrigin reports whether t was issued for ts's school.
+func (ts *TokenSource) checkOrigin(t *Token) error {
+	api, accounts := ts.school.origins()
+	if t.APIOrigin == api && t.AccountsOrigin == accounts {
+		return nil
+	}
+	issued := t.APIOrigin
+	if t.AccountsOrigin != t.APIOrigin {
+		issued += " (sign-in at " + t.AccountsOrigin + ")"
+	}
+	if issued == "" {
+		issued = "an unknown server"
+	}
+	return fmt.Errorf("%w: it was issued for %s, but this account now points to %s; nothing was sent", ErrWrongOrigin, issued, api)
+}
+
+// bind checks t's origins against ts's school. A token without origins
+// (stored by an older version) is given the school's, if the school is one
+// secrets may go to at all.
+func (ts *TokenSource) bind(t *Token) error {
+	if t.APIOrigin == "" && t.AccountsOrigin == "" {
+		if err := ts.school.checkOrigins(); err != nil {
+			return fmt.Errorf("%w: it does not record which server it was issued for, and %s", ErrWrongOrigin,
+				strings.TrimPrefix(err.Error(), "magister: "))
+		}
+		t.APIOrigin, t.AccountsOrigin = ts.school.origins()
+	}
+	return ts.checkOrigin(t)
 }
 
 // lock takes the cross-process token lock.

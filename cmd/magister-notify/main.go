@@ -99,6 +99,9 @@ func explain(err error) string {
 	case errors.Is(err, magister.ErrTokenRedirect):
 		return err.Error() + ". Something between you and Magister (a proxy, a captive portal, or a changed base URL) " +
 			"sends sign-in requests elsewhere. Try again later or on another network"
+	case errors.Is(err, magister.ErrWrongOrigin):
+		return err.Error() + ". If base_url in the state file was changed, change it back; to use another server, " +
+			"sign in there: magister-notify login --school <school> --base-url <url>"
 	case errors.Is(err, magister.ErrRateLimited):
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
 	}

@@ -1,19 +1,24 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/magister-notify/magister-notify/magister/magistertest"
+	"github.com/magister-notify/magister-notify/state"
 )
 
 // These tests run the CLI as real processes against real loopback servers
@@ -156,4 +161,117 @@ func TestTokenRedirectKeepsSecretsHome(t *testing.T) {
 	if leaks := foreign.leaks(); len(leaks) > 0 {
 		t.Errorf("secrets reached the other origin in %d requests", len(leaks))
 	}
+}
+
+// setBaseURL edits base_url of the only account in dir's state file, as a
+// user (or anything else that can write there) might.
+func setBaseURL(t *testing.T, dir, base string) {
+	t.Helper()
+	st, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(context.Background(), func(s *state.State) error {
+		s.Accounts[0].BaseURL = base
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stripOrigins rewrites tokens.json as a version that did not record the
+// origins of a login wrote it.
+func stripOrigins(t *testing.T, dir string) {
+	t.Helper()
+	path := filepath.Join(dir, "tokens.json")
+	var tf map[string]any
+	b, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(b, &tf) != nil {
+		t.Fatalf("read tokens.json: %v", err)
+	}
+	for _, tok := range tf["tokens"].(map[string]any) {
+		delete(tok.(map[string]any), "api_origin")
+		delete(tok.(map[string]any), "accounts_origin")
+	}
+	b, _ = json.Marshal(tf)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBaseURLCannotRedirectSecrets (issue 11, item 3): base_url in the
+// state file no longer decides where the sign-in goes. The tokens only go to
+// the server they were issued for; a changed base_url is refused with a
+// clear message and nothing reaches the other server; login --base-url takes
+// Magister or this computer only; and a token file from before origins were
+// recorded binds to the account's server at first use.
+func TestBaseURLCannotRedirectSecrets(t *testing.T) {
+	school, dir, _ := signedIn(t)
+	other := newRecorder(t)
+	check := func() (int, string) {
+		code, _, errs := process(t, "", "--state-dir", dir, "check", "--sink", "stdout")
+		return code, errs
+	}
+	if code, errs := check(); code != 0 {
+		t.Fatalf("baseline check: %d %s", code, errs)
+	}
+
+	// Another server on this computer: refused, with both named.
+	setBaseURL(t, dir, other.srv.URL)
+	code, errs := check()
+	if code == 0 || !strings.Contains(errs, "issued for "+school.URL) || !strings.Contains(errs, "points to "+other.srv.URL) {
+		t.Errorf("check with base_url edited to another local server: %d %q; want a refusal naming both servers", code, errs)
+	}
+	school.ExpireAccessTokens() // now a refresh is needed too
+	if code, errs = check(); code == 0 || !strings.Contains(errs, "issued for "+school.URL) {
+		t.Errorf("check that needs a refresh, base_url edited: %d %q", code, errs)
+	}
+	// A remote server over plain http: refused by the address rule itself.
+	setBaseURL(t, dir, "http://school.invalid:8080")
+	if code, errs = check(); code == 0 || !strings.Contains(errs, "plain http is only allowed to this computer") {
+		t.Errorf("check with base_url edited to a remote http server: %d %q", code, errs)
+	}
+	if leaks := other.leaks(); len(leaks) > 0 {
+		t.Errorf("%d requests carried a secret to the other server", len(leaks))
+	}
+	setBaseURL(t, dir, school.URL)
+	if code, errs = check(); code != 0 {
+		t.Fatalf("check with base_url put back: %d %s", code, errs)
+	}
+
+	// login --base-url: Magister or this computer only.
+	for _, bad := range []string{"http://school.invalid:8080", "http://10.1.2.3", "https://school.example"} {
+		code, _, errs := process(t, "", "--state-dir", t.TempDir(), "login", "--school", "demo", "--base-url", bad, "--print-url")
+		if code == 0 || !strings.Contains(errs, "invalid school base URL") {
+			t.Errorf("login --base-url %s: %d %q; want a refusal", bad, code, errs)
+		}
+	}
+
+	// A token file without origins binds to the account's server at first
+	// use, and from then on refuses another.
+	stripOrigins(t, dir)
+	if code, errs = check(); code != 0 {
+		t.Fatalf("check with a token file without origins: %d %s", code, errs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "tokens.json")); !strings.Contains(string(b), `"api_origin": "`+school.URL+`"`) {
+		t.Errorf("the origin was not recorded at first use: %s", redactTokens(string(b)))
+	}
+	setBaseURL(t, dir, other.srv.URL)
+	if code, errs = check(); code == 0 || !strings.Contains(errs, "issued for "+school.URL) {
+		t.Errorf("after migration, base_url edited: %d %q", code, errs)
+	}
+	if leaks := other.leaks(); len(leaks) > 0 {
+		t.Errorf("%d requests carried a secret to the other server", len(leaks))
+	}
+}
+
+// redactTokens keeps only the keys of a token file, for failure messages.
+func redactTokens(s string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if k, _, ok := strings.Cut(line, ":"); ok {
+			b.WriteString(strings.TrimSpace(k) + " ")
+		}
+	}
+	return b.String()
 }
