@@ -89,7 +89,10 @@ var errNotLoggedIn = notifier.ErrNoAccounts
 
 // explain turns an error into the one sentence the user sees.
 func explain(err error) string {
+	var storeErr *magister.StoreError
 	switch {
+	case errors.As(err, &storeErr):
+		return err.Error() + storeAdvice(storeErr)
 	case errors.Is(err, state.ErrLocked):
 		return err.Error() + "; try again in a moment"
 	case errors.Is(err, context.Canceled):
@@ -106,6 +109,21 @@ func explain(err error) string {
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
 	}
 	return err.Error()
+}
+
+// storeAdvice says what to do when the sign-in could not be written.
+func storeAdvice(e *magister.StoreError) string {
+	fix := "make " + e.Dir + " writable again"
+	switch {
+	case errors.Is(e, syscall.ENOSPC):
+		fix = "free some space on the disk that holds " + e.Dir
+	case errors.Is(e, syscall.EROFS):
+		fix = e.Dir + " is on a read-only file system: make it writable again"
+	}
+	if !e.LoginKept() {
+		return ". To keep working, " + fix + " and sign in again: magister-notify login --school <school>"
+	}
+	return ". You are still signed in; " + fix + " and the next check carries on"
 }
 
 // Exit codes scripts can rely on.
