@@ -18,7 +18,7 @@ func TestFileTokenStoreModes(t *testing.T) {
 	if err := s.Save(context.Background(), "k", sampleToken(1)); err != nil {
 		t.Fatal(err)
 	}
-	ts := NewTokenSource(School{}, s, dir, "k")
+	ts := NewTokenSource(demoSchool(t), s, dir, "k")
 	if err := ts.Save(context.Background(), sampleToken(2)); err != nil {
 		t.Fatal(err)
 	}

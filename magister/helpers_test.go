@@ -31,6 +31,17 @@ func fakeSchool(t testing.TB, f *magistertest.School) School {
 	return s
 }
 
+// demoSchool is the real-Magister School of code "demo"; nothing in a test
+// ever reaches it.
+func demoSchool(t testing.TB) School {
+	t.Helper()
+	s, err := ParseSchool("demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // sleepRecorder replaces the client's waits: it records them and returns at
 // once, so backoff tests never wait.
 type sleepRecorder struct {

@@ -263,6 +263,11 @@ func refresh(ctx context.Context, cfg *config, school School, refreshToken strin
 	return tok, nil
 }
 
+// ErrTokenRedirect means the token endpoint answered with a redirect. It is
+// never followed: Go would send the form (the refresh token, or the code and
+// the PKCE verifier) again to wherever the redirect points.
+var ErrTokenRedirect = errors.New("magister: the token endpoint answered with a redirect")
+
 // OAuthError is a failed request to the token endpoint.
 type OAuthError struct {
 	// Op is "code exchange" or "token refresh".
@@ -274,18 +279,27 @@ type OAuthError struct {
 	// Description is the server's error_description. It is not part of
 	// Error(), in case a server echoes something secret.
 	Description string
-	err         error
+	// Location is the origin (scheme://host:port) a redirect pointed to;
+	// set with Status 3xx.
+	Location string
+	err      error
 }
 
 // Temporary reports whether trying again later may work: network errors,
-// 408, 429 and 5xx. Everything else (invalid_grant, other 4xx) means the
-// grant is dead and matches ErrLoginRequired.
+// 408, 429 and 5xx. A redirect is neither temporary nor a dead grant (the
+// secrets were not sent anywhere). Everything else (invalid_grant, other
+// 4xx) means the grant is dead and matches ErrLoginRequired.
 func (e *OAuthError) Temporary() bool {
 	if e.Code == "invalid_grant" {
 		return false
 	}
 	return e.Status == 0 || e.Status == http.StatusRequestTimeout || e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
+
+func (e *OAuthError) redirected() bool { return e.Status >= 300 && e.Status < 400 }
+
+// deadGrant reports whether the grant was refused for good.
+func (e *OAuthError) deadGrant() bool { return !e.Temporary() && !e.redirected() }
 
 // Error names the operation, the status and the OAuth error code, and for a
 // dead grant ends with ErrLoginRequired's text.
@@ -297,6 +311,8 @@ func (e *OAuthError) Error() string {
 	case e.Status == 0 && e.err != nil:
 		b.WriteString(": ")
 		b.WriteString(e.err.Error())
+	case e.redirected():
+		fmt.Fprintf(&b, ": the token endpoint answered %d with a redirect to %s; not followed, so nothing secret was sent there", e.Status, e.Location)
 	default:
 		b.WriteString(": status ")
 		b.WriteString(strconv.Itoa(e.Status))
@@ -305,18 +321,22 @@ func (e *OAuthError) Error() string {
 			b.WriteString(e.Code)
 		}
 	}
-	if !e.Temporary() {
+	if e.deadGrant() {
 		b.WriteString(": ")
 		b.WriteString(ErrLoginRequired.Error())
 	}
 	return b.String()
 }
 
-// Unwrap gives ErrLoginRequired for a dead grant, else the network error.
+// Unwrap gives ErrLoginRequired for a dead grant, ErrTokenRedirect for a
+// redirect, else the network error.
 func (e *OAuthError) Unwrap() []error {
 	var errs []error
-	if !e.Temporary() {
+	if e.deadGrant() {
 		errs = append(errs, ErrLoginRequired)
+	}
+	if e.redirected() {
+		errs = append(errs, ErrTokenRedirect)
 	}
 	if e.err != nil {
 		errs = append(errs, e.err)
@@ -338,6 +358,12 @@ type tokenResponse struct {
 const maxTokenBody = 1 << 20
 
 func tokenRequest(ctx context.Context, cfg *config, school School, form url.Values, op string) (*Token, error) {
+	// The school normally passed this rule when it was made; a School
+	// built by hand, or read back from a changed file, is checked here
+	// before anything secret is sent.
+	if err := school.checkOrigins(); err != nil {
+		return nil, fmt.Errorf("magister: %s: %w", op, err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, school.AccountsURL+"/connect/token", strings.NewReader(form.Encode()))
 	if err != nil {
 		return nil, fmt.Errorf("magister: %s: %w", op, err)
@@ -345,11 +371,18 @@ func tokenRequest(ctx context.Context, cfg *config, school School, form url.Valu
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", cfg.userAgent())
-	resp, err := cfg.httpClient.Do(req)
+	// Never follow a redirect: the form holds the secrets, and Go sends it
+	// again on a 307 or 308, to any host.
+	hc := *cfg.httpClient
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, &OAuthError{Op: op, err: scrubURLError(err)}
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return nil, &OAuthError{Op: op, Status: resp.StatusCode, Location: redirectOrigin(resp)}
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBody+1))
 	if err != nil {
 		return nil, &OAuthError{Op: op, err: scrubURLError(err)}
@@ -371,14 +404,27 @@ func tokenRequest(ctx context.Context, cfg *config, school School, form url.Valu
 	if expiresIn <= 0 {
 		expiresIn = time.Hour
 	}
+	api, accounts := school.origins()
 	return &Token{
-		AccessToken:  tr.AccessToken,
-		RefreshToken: tr.RefreshToken,
-		IDToken:      tr.IDToken,
-		TokenType:    tr.TokenType,
-		Scope:        string(tr.Scope),
-		Expiry:       cfg.now().Add(expiresIn),
+		AccessToken:    tr.AccessToken,
+		RefreshToken:   tr.RefreshToken,
+		IDToken:        tr.IDToken,
+		TokenType:      tr.TokenType,
+		Scope:          string(tr.Scope),
+		Expiry:         cfg.now().Add(expiresIn),
+		APIOrigin:      api,
+		AccountsOrigin: accounts,
 	}, nil
+}
+
+// redirectOrigin is the origin a redirect answer points to, for error
+// messages: never a path or query, which may carry anything.
+func redirectOrigin(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil || loc.Host == "" {
+		return "an unreadable address"
+	}
+	return loc.Scheme + "://" + loc.Host
 }
 
 // checkNonce decodes the id_token payload and compares its nonce claim.
@@ -424,6 +470,9 @@ func EndSessionURL(school School, idToken string) string {
 // EndSession tells the identity provider to end the login session of
 // idToken. Redirects are not followed; any 2xx or 3xx answer counts as done.
 func EndSession(ctx context.Context, school School, idToken string, opts ...Option) error {
+	if err := school.checkOrigins(); err != nil {
+		return fmt.Errorf("magister: end session: %w", err)
+	}
 	cfg := newConfig(opts)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, EndSessionURL(school, idToken), nil)
 	if err != nil {

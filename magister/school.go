@@ -3,6 +3,7 @@ package magister
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -55,8 +56,10 @@ func (s School) Tenant() string { return "tenant:" + s.Code + ".magister.net" }
 
 // WithBaseURL returns s with both the API and the accounts endpoints moved to
 // base, as the fake school serves them (<base>/connect/..., <base>/api/...).
-// Only http and https URLs without user info, query or fragment are accepted.
-// The caller stores the result with the account.
+// The sign-in secrets will go there, so base must be a Magister server
+// (https://<school>.magister.net) or this computer (http or https to
+// 127.0.0.1, localhost or [::1], where the fake school runs), without user
+// info, query or fragment. The caller stores the result with the account.
 func (s School) WithBaseURL(base string) (School, error) {
 	u, err := url.Parse(strings.TrimSpace(base))
 	if err != nil {
@@ -68,10 +71,62 @@ func (s School) WithBaseURL(base string) (School, error) {
 	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" {
 		return School{}, fmt.Errorf("%w base URL %q: want scheme://host[:port][/path]", ErrInvalidSchool, truncate(base, 80))
 	}
+	if err := checkDestination(u); err != nil {
+		return School{}, fmt.Errorf("%w base URL %q: %v", ErrInvalidSchool, truncate(base, 80), err)
+	}
 	b := u.Scheme + "://" + u.Host + strings.TrimSuffix(u.EscapedPath(), "/")
 	s.APIURL = b
 	s.AccountsURL = b
 	return s, nil
+}
+
+// checkDestination says whether sign-in secrets may be sent to u: https to
+// a Magister host, or anything on this computer (the fake school).
+func checkDestination(u *url.URL) error {
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	code, magisterHost := strings.CutSuffix(host, ".magister.net")
+	switch {
+	case u.Scheme == "http":
+		return errors.New("plain http is only allowed to this computer (http://127.0.0.1:PORT, http://localhost:PORT or http://[::1]:PORT, for the fake school); Magister itself is https://<school>.magister.net")
+	case !magisterHost || !schoolCodeRE.MatchString(code) || (u.Port() != "" && u.Port() != "443"):
+		return errors.New("sign-in secrets are only sent to https://<school>.magister.net, or to this computer for the fake school")
+	}
+	return nil
+}
+
+// origins are the origins (scheme://host[:port]) of the API and of the
+// identity provider: where the access token and the refresh token go.
+func (s School) origins() (api, accounts string) {
+	return originOf(s.APIURL), originOf(s.AccountsURL)
+}
+
+// checkOrigins applies checkDestination to both of s's endpoints.
+func (s School) checkOrigins() error {
+	for _, base := range []string{s.APIURL, s.AccountsURL} {
+		u, err := url.Parse(base)
+		if err != nil || u.Host == "" {
+			return fmt.Errorf("%w: endpoint %q", ErrInvalidSchool, truncate(base, 80))
+		}
+		if err := checkDestination(u); err != nil {
+			return fmt.Errorf("%w %q: %v", ErrInvalidSchool, truncate(base, 80), err)
+		}
+	}
+	return nil
+}
+
+// originOf is scheme://host[:port] of a URL, lower-cased; "" if it has none.
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
 
 // truncate shortens s for error messages.

@@ -24,6 +24,12 @@ type Token struct {
 	Scope string
 	// Expiry is when AccessToken stops working.
 	Expiry time.Time
+	// APIOrigin and AccountsOrigin (scheme://host[:port]) are where the
+	// token was issued for: the school's API, which gets the access token,
+	// and the identity provider, which gets the refresh and id tokens.
+	// Exchange and Refresh fill them in; a TokenSource sends the token
+	// nowhere else.
+	APIOrigin, AccountsOrigin string
 }
 
 // ExpiresWithin reports whether the access token is missing or expires
@@ -82,14 +88,18 @@ type storedToken struct {
 	TokenType    string    `json:"token_type,omitempty"`
 	Scope        string    `json:"scope,omitempty"`
 	Expiry       time.Time `json:"expiry"`
+	// Tokens stored before the origins were recorded have none; see
+	// TokenSource for how they are adopted.
+	APIOrigin      string `json:"api_origin,omitempty"`
+	AccountsOrigin string `json:"accounts_origin,omitempty"`
 }
 
 func toStored(t *Token) storedToken {
-	return storedToken{t.AccessToken, t.RefreshToken, t.IDToken, t.TokenType, t.Scope, t.Expiry}
+	return storedToken{t.AccessToken, t.RefreshToken, t.IDToken, t.TokenType, t.Scope, t.Expiry, t.APIOrigin, t.AccountsOrigin}
 }
 
 func (s storedToken) token() *Token {
-	return &Token{s.AccessToken, s.RefreshToken, s.IDToken, s.TokenType, s.Scope, s.Expiry}
+	return &Token{s.AccessToken, s.RefreshToken, s.IDToken, s.TokenType, s.Scope, s.Expiry, s.APIOrigin, s.AccountsOrigin}
 }
 
 // clone returns a copy so callers cannot change a cached token.

@@ -154,7 +154,7 @@ func TestTokenSourceSaveAndDelete(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	store := NewFileTokenStore(dir)
-	ts := NewTokenSource(School{}, store, dir, "k")
+	ts := NewTokenSource(demoSchool(t), store, dir, "k")
 	tok := sampleToken(1)
 	tok.Expiry = time.Now().Add(time.Hour)
 	if err := ts.Save(ctx, tok); err != nil {
@@ -177,7 +177,7 @@ func TestTokenSourceSaveAndDelete(t *testing.T) {
 
 func TestTokenSourceLockHonoursContext(t *testing.T) {
 	dir := t.TempDir()
-	ts := NewTokenSource(School{}, NewFileTokenStore(dir), dir, "k")
+	ts := NewTokenSource(demoSchool(t), NewFileTokenStore(dir), dir, "k")
 	unlock, err := lockFile(context.Background(), dir+"/"+LockFileName)
 	if err != nil {
 		t.Fatal(err)

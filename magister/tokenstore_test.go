@@ -20,12 +20,16 @@ func sampleToken(n int) *Token {
 		TokenType:    "Bearer",
 		Scope:        Scope,
 		Expiry:       time.Date(2026, 1, 9, 9, 0, 0, 0, time.UTC),
+		// Issued for school "demo" (demoSchool).
+		APIOrigin:      "https://demo.magister.net",
+		AccountsOrigin: "https://accounts.magister.net",
 	}
 }
 
 func sameToken(a, b *Token) bool {
 	return a.AccessToken == b.AccessToken && a.RefreshToken == b.RefreshToken && a.IDToken == b.IDToken &&
-		a.TokenType == b.TokenType && a.Scope == b.Scope && a.Expiry.Equal(b.Expiry)
+		a.TokenType == b.TokenType && a.Scope == b.Scope && a.Expiry.Equal(b.Expiry) &&
+		a.APIOrigin == b.APIOrigin && a.AccountsOrigin == b.AccountsOrigin
 }
 
 // testStoreContract runs the TokenStore contract against a store.

@@ -16,7 +16,10 @@ func SchoolOf(acct state.Account) (magister.School, error) {
 		return magister.School{}, err
 	}
 	if acct.BaseURL != "" {
-		return school.WithBaseURL(acct.BaseURL)
+		school, err = school.WithBaseURL(acct.BaseURL)
+		if err != nil {
+			return magister.School{}, fmt.Errorf("account %s: base_url in the state file: %w", acct.Key, err)
+		}
 	}
 	return school, nil
 }

@@ -177,7 +177,8 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 		return nil
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
-		return nil, err
+		// A fetch error may share the cause (a full disk): say both.
+		return nil, errors.Join(err, rep.Err)
 	}
 	return rep, nil
 }

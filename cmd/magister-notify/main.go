@@ -98,19 +98,43 @@ var errNotLoggedIn = notifier.ErrNoAccounts
 
 // explain turns an error into the one sentence the user sees.
 func explain(err error) string {
+	var storeErr *magister.StoreError
 	switch {
+	case errors.As(err, &storeErr):
+		return err.Error() + storeAdvice(storeErr)
 	case errors.Is(err, state.ErrLocked):
 		return err.Error() + "; try again in a moment"
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
 	case errors.Is(err, magister.ErrLoginRequired):
 		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
+	case errors.Is(err, magister.ErrTokenRedirect):
+		return err.Error() + ". Something between you and Magister (a proxy, a captive portal, or a changed base URL) " +
+			"sends sign-in requests elsewhere. Try again later or on another network"
+	case errors.Is(err, magister.ErrWrongOrigin):
+		return err.Error() + ". If base_url in the state file was changed, change it back; to use another server, " +
+			"sign in there: magister-notify login --school <school> --base-url <url>"
 	case errors.Is(err, magister.ErrRateLimited):
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
 	case errors.As(err, new(*magister.PageError)):
 		return err.Error() + "; Magister seems to be down or in maintenance, try again later"
 	}
 	return err.Error()
+}
+
+// storeAdvice says what to do when the sign-in could not be written.
+func storeAdvice(e *magister.StoreError) string {
+	fix := "make " + e.Dir + " writable again"
+	switch {
+	case errors.Is(e, syscall.ENOSPC):
+		fix = "free some space on the disk that holds " + e.Dir
+	case errors.Is(e, syscall.EROFS):
+		fix = e.Dir + " is on a read-only file system: make it writable again"
+	}
+	if !e.LoginKept() {
+		return ". To keep working, " + fix + " and sign in again: magister-notify login --school <school>"
+	}
+	return ". You are still signed in; " + fix + " and the next check carries on"
 }
 
 // Exit codes scripts can rely on.

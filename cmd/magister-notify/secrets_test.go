@@ -1,0 +1,277 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/magister-notify/magister-notify/magister/magistertest"
+	"github.com/magister-notify/magister-notify/state"
+)
+
+// These tests run the CLI as real processes against real loopback servers
+// and check where the sign-in secrets go.
+
+// process runs the CLI as a separate process with stdin and returns its exit
+// code and output.
+func process(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	cmd := cliProcess(args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return code, out.String(), errb.String()
+}
+
+// recorder is a loopback server on a port of its own (another origin) that
+// records what reaches it: the request line, the Authorization header and
+// the body.
+type recorder struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	seen []string
+}
+
+func newRecorder(t *testing.T) *recorder {
+	t.Helper()
+	r := &recorder{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		r.seen = append(r.seen, req.Method+" "+req.URL.Path+" auth="+req.Header.Get("Authorization")+" body="+string(b))
+		r.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"access_token":"x","refresh_token":"x","expires_in":3600}`)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// leaks lists what reached the recorder that carries a secret.
+func (r *recorder) leaks() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, s := range r.seen {
+		if strings.Contains(s, "auth=Bearer") || strings.Contains(s, "refresh_token=") ||
+			strings.Contains(s, "code_verifier=") || strings.Contains(s, "code=") {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// front serves the fake school through a proxy on its own port. While
+// redirect is set, its token endpoint answers 307 to target's.
+type front struct {
+	srv      *httptest.Server
+	redirect atomic.Bool
+}
+
+func newFront(t *testing.T, school *magistertest.School, target string) *front {
+	t.Helper()
+	u, _ := url.Parse(school.URL)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	f := &front{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/connect/token" && f.redirect.Load() {
+			http.Redirect(w, r, target+"/connect/token", http.StatusTemporaryRedirect)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// TestTokenRedirectKeepsSecretsHome (issue 11, item 2): the token endpoint
+// answers 307 to another origin. Neither the code and PKCE verifier of a
+// sign-in nor a refresh token follow it, the user is told what happened
+// (not "sign in again"), and the stored sign-in still works afterwards.
+func TestTokenRedirectKeepsSecretsHome(t *testing.T) {
+	noKeyring(t)
+	school := magistertest.New()
+	t.Cleanup(school.Close)
+	foreign := newRecorder(t)
+	fr := newFront(t, school, foreign.srv.URL)
+	dir := t.TempDir()
+	cli := func(stdin string, args ...string) (int, string, string) {
+		return process(t, stdin, append([]string{"--state-dir", dir}, args...)...)
+	}
+	wantRedirectErr := func(what string, code int, errs string) {
+		t.Helper()
+		if code == 0 || code == exitLogin || !strings.Contains(errs, "redirect to "+foreign.srv.URL) ||
+			strings.Contains(errs, "sign in again") {
+			t.Errorf("%s: exit %d, %q; want a failure naming the redirect, not a lost sign-in", what, code, errs)
+		}
+	}
+	fr.redirect.Store(true)
+
+	// A browser sign-in: the code exchange is redirected.
+	code, out, errs := cli("", "login", "--school", "demo", "--base-url", fr.srv.URL, "--print-url")
+	if code != 0 {
+		t.Fatalf("login --print-url: %d %s", code, errs)
+	}
+	code, _, errs = cli("", "login", "--redirect-url", browserLogin(t, strings.TrimSpace(out)))
+	wantRedirectErr("login --redirect-url", code, errs)
+
+	// A refresh-token sign-in: the refresh is redirected; the token is not
+	// used up, so it works once the redirect is gone.
+	rt := school.IssueRefreshToken(magistertest.ParentLogin)
+	code, _, errs = cli(rt+"\n", "login", "--school", "demo", "--base-url", fr.srv.URL, "--refresh-token-stdin")
+	wantRedirectErr("login --refresh-token-stdin", code, errs)
+	fr.redirect.Store(false)
+	if code, _, errs = cli(rt+"\n", "login", "--school", "demo", "--base-url", fr.srv.URL, "--refresh-token-stdin"); code != 0 {
+		t.Fatalf("login with the same refresh token after the redirect stopped: %d %s", code, errs)
+	}
+
+	// A check that has to refresh meets the redirect; the next one works.
+	if code, _, errs = cli("", "check", "--sink", "stdout"); code != 0 {
+		t.Fatalf("baseline check: %d %s", code, errs)
+	}
+	school.ExpireAccessTokens()
+	fr.redirect.Store(true)
+	code, _, errs = cli("", "check", "--sink", "stdout")
+	wantRedirectErr("check", code, errs)
+	fr.redirect.Store(false)
+	if code, _, errs = cli("", "check", "--sink", "stdout"); code != 0 {
+		t.Errorf("check after the redirect stopped: %d %s", code, errs)
+	}
+
+	if leaks := foreign.leaks(); len(leaks) > 0 {
+		t.Errorf("secrets reached the other origin in %d requests", len(leaks))
+	}
+}
+
+// setBaseURL edits base_url of the only account in dir's state file, as a
+// user (or anything else that can write there) might.
+func setBaseURL(t *testing.T, dir, base string) {
+	t.Helper()
+	st, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Update(context.Background(), func(s *state.State) error {
+		s.Accounts[0].BaseURL = base
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// stripOrigins rewrites tokens.json as a version that did not record the
+// origins of a login wrote it.
+func stripOrigins(t *testing.T, dir string) {
+	t.Helper()
+	path := filepath.Join(dir, "tokens.json")
+	var tf map[string]any
+	b, err := os.ReadFile(path)
+	if err != nil || json.Unmarshal(b, &tf) != nil {
+		t.Fatalf("read tokens.json: %v", err)
+	}
+	for _, tok := range tf["tokens"].(map[string]any) {
+		delete(tok.(map[string]any), "api_origin")
+		delete(tok.(map[string]any), "accounts_origin")
+	}
+	b, _ = json.Marshal(tf)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBaseURLCannotRedirectSecrets (issue 11, item 3): base_url in the
+// state file no longer decides where the sign-in goes. The tokens only go to
+// the server they were issued for; a changed base_url is refused with a
+// clear message and nothing reaches the other server; login --base-url takes
+// Magister or this computer only; and a token file from before origins were
+// recorded binds to the account's server at first use.
+func TestBaseURLCannotRedirectSecrets(t *testing.T) {
+	school, dir, _ := signedIn(t)
+	other := newRecorder(t)
+	check := func() (int, string) {
+		code, _, errs := process(t, "", "--state-dir", dir, "check", "--sink", "stdout")
+		return code, errs
+	}
+	if code, errs := check(); code != 0 {
+		t.Fatalf("baseline check: %d %s", code, errs)
+	}
+
+	// Another server on this computer: refused, with both named.
+	setBaseURL(t, dir, other.srv.URL)
+	code, errs := check()
+	if code == 0 || !strings.Contains(errs, "issued for "+school.URL) || !strings.Contains(errs, "points to "+other.srv.URL) {
+		t.Errorf("check with base_url edited to another local server: %d %q; want a refusal naming both servers", code, errs)
+	}
+	school.ExpireAccessTokens() // now a refresh is needed too
+	if code, errs = check(); code == 0 || !strings.Contains(errs, "issued for "+school.URL) {
+		t.Errorf("check that needs a refresh, base_url edited: %d %q", code, errs)
+	}
+	// A remote server over plain http: refused by the address rule itself.
+	setBaseURL(t, dir, "http://school.invalid:8080")
+	if code, errs = check(); code == 0 || !strings.Contains(errs, "plain http is only allowed to this computer") {
+		t.Errorf("check with base_url edited to a remote http server: %d %q", code, errs)
+	}
+	if leaks := other.leaks(); len(leaks) > 0 {
+		t.Errorf("%d requests carried a secret to the other server", len(leaks))
+	}
+	setBaseURL(t, dir, school.URL)
+	if code, errs = check(); code != 0 {
+		t.Fatalf("check with base_url put back: %d %s", code, errs)
+	}
+
+	// login --base-url: Magister or this computer only.
+	for _, bad := range []string{"http://school.invalid:8080", "http://10.1.2.3", "https://school.example"} {
+		code, _, errs := process(t, "", "--state-dir", t.TempDir(), "login", "--school", "demo", "--base-url", bad, "--print-url")
+		if code == 0 || !strings.Contains(errs, "invalid school base URL") {
+			t.Errorf("login --base-url %s: %d %q; want a refusal", bad, code, errs)
+		}
+	}
+
+	// A token file without origins binds to the account's server at first
+	// use, and from then on refuses another.
+	stripOrigins(t, dir)
+	if code, errs = check(); code != 0 {
+		t.Fatalf("check with a token file without origins: %d %s", code, errs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "tokens.json")); !strings.Contains(string(b), `"api_origin": "`+school.URL+`"`) {
+		t.Errorf("the origin was not recorded at first use: %s", redactTokens(string(b)))
+	}
+	setBaseURL(t, dir, other.srv.URL)
+	if code, errs = check(); code == 0 || !strings.Contains(errs, "issued for "+school.URL) {
+		t.Errorf("after migration, base_url edited: %d %q", code, errs)
+	}
+	if leaks := other.leaks(); len(leaks) > 0 {
+		t.Errorf("%d requests carried a secret to the other server", len(leaks))
+	}
+}
+
+// redactTokens keeps only the keys of a token file, for failure messages.
+func redactTokens(s string) string {
+	var b strings.Builder
+	for line := range strings.Lines(s) {
+		if k, _, ok := strings.Cut(line, ":"); ok {
+			b.WriteString(strings.TrimSpace(k) + " ")
+		}
+	}
+	return b.String()
+}
