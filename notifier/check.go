@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/magister-notify/magister-notify/magister"
@@ -73,6 +75,8 @@ type ChildReport struct {
 	// Superseded lists the kinds this check left alone because a check that
 	// began fetching later had already committed them: its data are newer.
 	Superseded []string `json:"superseded,omitempty"`
+
+	errs []error // what Errors says, for the words of Summary
 }
 
 // Report is the outcome of one check.
@@ -304,6 +308,7 @@ func (c *Checker) apply(s *state.State, ai int, f fetched, r Rules, now, commit 
 			return
 		}
 		cr.Errors = append(cr.Errors, fmt.Sprintf("%s: %v", what, err))
+		cr.errs = append(cr.errs, err)
 		if rep.Err == nil {
 			rep.Err = err
 		}
@@ -524,7 +529,11 @@ func (cr ChildReport) Summary(lang string) string {
 		}
 	}
 	line := strings.Join(parts, ", ")
-	if line == "" {
+	switch {
+	case line == "" && len(cr.Errors) > 0:
+		// A check that failed found nothing, which is not "nothing new".
+		return firstNonEmpty(cr.Child, cr.Account) + ": " + w.pick("controle mislukt: ", "check failed: ") + failureWords(w, cr.errs)
+	case line == "":
 		line = w.pick("niets nieuws", "nothing new")
 	}
 	if cr.GradesCut > 0 {
@@ -532,7 +541,32 @@ func (cr ChildReport) Summary(lang string) string {
 			"at least %d new grades; older ones were not read and will not be announced"), cr.GradesCut) + ")"
 	}
 	if len(cr.Errors) > 0 {
-		line += " (" + w.pick("niet alles opgehaald: ", "not everything fetched: ") + strings.Join(cr.Errors, "; ") + ")"
+		line += " (" + w.pick("niet alles opgehaald: ", "not everything fetched: ") + failureWords(w, cr.errs) + ")"
 	}
 	return firstNonEmpty(cr.Child, cr.Account) + ": " + line
+}
+
+// failureWords says in the user's words why a fetch failed; the errors
+// themselves are in ChildReport.Errors (--json) and the log.
+func failureWords(w wording, errs []error) string {
+	var rl *magister.RateLimitError
+	var st *magister.StatusError
+	var dec *magister.DecodeError
+	var page *magister.PageError
+	var ne net.Error
+	for _, err := range errs {
+		switch {
+		case errors.Is(err, magister.ErrLoginRequired), errors.Is(err, magister.ErrNoToken):
+			return w.pick("Magister wil dat je opnieuw inlogt", "Magister wants you to sign in again")
+		case errors.As(err, &rl):
+			return w.pick("Magister vraagt even te wachten", "Magister asked us to wait")
+		case errors.As(err, &ne), errors.Is(err, syscall.ECONNREFUSED):
+			return w.pick("Magister is niet bereikbaar", "Magister cannot be reached")
+		case errors.As(err, &st), errors.As(err, &page):
+			return w.pick("Magister gaf een foutmelding", "Magister answered with an error")
+		case errors.As(err, &dec):
+			return w.pick("Magister gaf een antwoord dat niet te lezen is", "Magister's answer could not be read")
+		}
+	}
+	return w.pick("er ging iets mis (details: --json)", "something went wrong (details: --json)")
 }

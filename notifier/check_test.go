@@ -3,8 +3,10 @@ package notifier
 import (
 	"context"
 	"errors"
+	"net"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -318,6 +320,31 @@ func TestSuperseded(t *testing.T) {
 	} {
 		if got := superseded(applied, tc.kind, tc.began, tc.commit); got != tc.want {
 			t.Errorf("%s: superseded = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestFailedCheckIsNotNothingNew: a check whose fetches failed says so, in
+// words a person understands, never "niets nieuws".
+func TestFailedCheckIsNotNothingNew(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	src := &memSource{fail: map[string]error{"grades": refused, "appointments": refused, "messages": refused}}
+	c := newChecker(t, src, now, parentState)
+	rep, err := c.Check(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cr := range rep.Children {
+		got := cr.Summary("nl")
+		if strings.Contains(got, "niets nieuws") {
+			t.Errorf("Summary = %q: a failed check is reported as nothing new", got)
+		}
+		if want := cr.Child + ": controle mislukt: Magister is niet bereikbaar"; got != want {
+			t.Errorf("Summary = %q; want %q", got, want)
+		}
+		if len(cr.Errors) == 0 {
+			t.Errorf("%s: the details are not in the report", cr.Child)
 		}
 	}
 }
