@@ -13,6 +13,7 @@ import (
 
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
 	"github.com/magister-notify/magister-notify/internal/filelock"
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 )
 
 // ErrNoToken means the store holds no token for the key.
@@ -86,6 +87,10 @@ func NewFileTokenStore(dir string) *FileTokenStore { return &FileTokenStore{dir:
 // Path is the token file's path.
 func (s *FileTokenStore) Path() string { return filepath.Join(s.dir, TokenFileName) }
 
+// maxTokenFile is the largest token file read: a login takes a few
+// kilobytes, so a larger file is not one this package wrote.
+const maxTokenFile = 1 << 20
+
 type tokenFile struct {
 	Version int                    `json:"version"`
 	Tokens  map[string]storedToken `json:"tokens"`
@@ -93,7 +98,7 @@ type tokenFile struct {
 
 func (s *FileTokenStore) read() (tokenFile, error) {
 	tf := tokenFile{Version: 1, Tokens: map[string]storedToken{}}
-	b, err := os.ReadFile(s.Path())
+	b, err := plainfile.ReadFile(s.Path(), maxTokenFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return tf, nil
 	}

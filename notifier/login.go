@@ -13,6 +13,7 @@ import (
 
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
 	"github.com/magister-notify/magister-notify/internal/filelock"
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/state"
 )
@@ -233,12 +234,19 @@ func PendingLogin(dir string) (*magister.LoginRequest, bool) {
 
 var errDamagedPending = errors.New("the pending login is damaged")
 
+// maxPendingLogin is the largest pending login read; one takes well under
+// a kilobyte.
+const maxPendingLogin = 64 << 10
+
 // readPending reads the pending login: ErrNoPendingLogin when there is none,
 // another error when the file cannot be read or decoded.
 func readPending(dir string) (*magister.LoginRequest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, PendingLoginName))
+	data, err := plainfile.ReadFile(filepath.Join(dir, PendingLoginName), maxPendingLogin)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoPendingLogin
+	}
+	if errors.Is(err, plainfile.ErrTooLarge) {
+		return nil, fmt.Errorf("%w (%v): start again", errDamagedPending, err)
 	}
 	if err != nil {
 		return nil, err

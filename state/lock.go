@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
+	"github.com/magister-notify/magister-notify/internal/filelock"
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 )
 
 // ErrLocked is returned (wrapped in a *LockedError) when the state lock could
@@ -45,7 +46,7 @@ const (
 // lockFile takes the lock on path, shared or exclusive, waiting while ctx
 // allows. An exclusive holder writes who it is into the file.
 func lockFile(ctx context.Context, path string, exclusive bool, owner string) (unlock func(), err error) {
-	fl := flock.New(path, flock.SetPermissions(0o600))
+	fl := filelock.New(path)
 	try := fl.TryRLock
 	if exclusive {
 		try = fl.TryLock
@@ -82,7 +83,7 @@ func lockFile(ctx context.Context, path string, exclusive bool, owner string) (u
 // writeHolder records line in the lock file. It is advice for error
 // messages only, so failures are ignored.
 func writeHolder(path, line string) {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0o600)
+	f, err := plainfile.Open(path, os.O_WRONLY, 0)
 	if err != nil {
 		return
 	}
@@ -92,7 +93,7 @@ func writeHolder(path, line string) {
 }
 
 func readHolder(path string) string {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path, os.O_RDONLY, 0)
 	if err != nil {
 		return ""
 	}
