@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +37,9 @@ type Store struct {
 	owner       string
 	now         func() time.Time
 	lockTimeout time.Duration
+	// private is set once this Store made the directory private (see
+	// tighten): the first Update does it, never a View.
+	private atomic.Bool
 }
 
 // An Option configures a Store.
@@ -62,8 +66,17 @@ func DefaultDir() (string, error) {
 	return filepath.Join(base, "magister-notify"), nil
 }
 
-// Open opens the state directory dir, creating it when needed and repairing
-// its permissions (directory 0700, files 0600). It does not read the state.
+// Open opens the state directory dir, creating it (mode 0700) when needed.
+// It does not read the state, and it changes nothing in a directory that
+// exists: the first Update makes the directory and its files private (no
+// group or other permission bits; the owner's bits stay as they are), so a
+// command that only reads never changes a mode.
+//
+// Open refuses, with an error matching ErrUnsafeDir, a directory that is
+// not safe to keep secrets in or not magister-notify's to make private: one
+// of another user, one other users can write in (world-writable, sticky),
+// one open to others that also holds files that are not magister-notify's,
+// and one in which a file of magister-notify's is a symbolic link.
 func Open(dir string, opts ...Option) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("state: no state directory given")
@@ -84,36 +97,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("state: create %s: %w", abs, err)
 	}
-	if err := repairModes(abs); err != nil {
+	if err := checkDir(abs); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-func repairModes(dir string) error {
-	if err := fixMode(dir, 0o700); err != nil {
-		return err
-	}
-	for _, name := range []string{FileName, LockName, TrayLockName, TokensName, LogName} {
-		if err := fixMode(filepath.Join(dir, name), 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
-}
-
-func fixMode(path string, want fs.FileMode) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if st.Mode().Perm() == want {
-		return nil
-	}
-	if err := os.Chmod(path, want); err != nil {
-		return fmt.Errorf("state: restrict permissions of %s: %w", path, err)
-	}
-	return nil
 }
 
 // Dir is the state directory.
@@ -126,13 +113,14 @@ func (s *Store) lockPath() string { return filepath.Join(s.dir, LockName) }
 
 // View calls fn with a fresh copy of the state, read under the shared lock.
 // The lock is released before fn runs; changes fn makes are not saved.
-// A damaged state file is quarantined first (see Update).
+// A damaged state file is quarantined first (see Update); View changes no
+// permissions.
 func (s *Store) View(ctx context.Context, fn func(State) error) error {
 	st, err := s.readShared(ctx)
 	var corrupt *CorruptError
 	if errors.As(err, &corrupt) {
-		// Quarantining needs the exclusive lock; Update does it.
-		if err := s.Update(ctx, func(*State) error { return nil }); err != nil {
+		// Quarantining needs the exclusive lock.
+		if err := s.update(ctx, func(*State) error { return nil }, false); err != nil {
 			return err
 		}
 		st, err = s.readShared(ctx)
@@ -164,7 +152,14 @@ func (s *Store) readShared(ctx context.Context) (*State, error) {
 // A state file that cannot be decoded is moved to state.json.corrupt-<time>
 // and fn gets a fresh state that records the quarantine. A file from a newer
 // schema is never touched: Update returns an error wrapping ErrNewerVersion.
+//
+// The first Update of a Store makes the directory and magister-notify's
+// files in it private (see Open).
 func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
+	return s.update(ctx, fn, true)
+}
+
+func (s *Store) update(ctx context.Context, fn func(*State) error, tighten bool) error {
 	ctx, cancel := s.lockContext(ctx)
 	defer cancel()
 	unlock, err := lockFile(ctx, s.lockPath(), true, s.owner)
@@ -172,6 +167,11 @@ func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
 		return err
 	}
 	defer unlock()
+	if tighten && !s.private.Load() {
+		if err := s.tighten(); err != nil {
+			return err
+		}
+	}
 
 	st, err := s.read()
 	var corrupt *CorruptError
@@ -206,6 +206,14 @@ func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
 		return err
 	}
 	return s.write(data)
+}
+
+func (s *Store) tighten() error {
+	if err := tighten(s.dir); err != nil {
+		return err
+	}
+	s.private.Store(true)
+	return nil
 }
 
 func (s *Store) lockContext(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -57,7 +57,10 @@ func TestFreshStateIsNotWrittenByView(t *testing.T) {
 	}
 }
 
-func TestPermissionsRepaired(t *testing.T) {
+// TestPermissionsTightenedOnFirstChange: a directory holding only
+// magister-notify's files, open to others, is made private by the first
+// Update and not before (reading changes no mode).
+func TestPermissionsTightenedOnFirstChange(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix permissions")
 	}
@@ -72,18 +75,28 @@ func TestPermissionsRepaired(t *testing.T) {
 		os.Chmod(filepath.Join(dir, name), 0o644)
 	}
 	os.Chmod(dir, 0o755)
-	if _, err := Open(dir); err != nil {
+	st, err := Open(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, FileName): 0o600, filepath.Join(dir, LockName): 0o600} {
-		st, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Mode().Perm() != want {
-			t.Errorf("%s mode %v, want %v", path, st.Mode().Perm(), want)
+	mustView(t, st)
+	modes := func(dirMode, fileMode os.FileMode) {
+		t.Helper()
+		for path, want := range map[string]os.FileMode{dir: dirMode, filepath.Join(dir, FileName): fileMode, filepath.Join(dir, LockName): fileMode} {
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != want {
+				t.Errorf("%s mode %v, want %v", path, fi.Mode().Perm(), want)
+			}
 		}
 	}
+	modes(0o755, 0o644)
+	if err := st.Update(context.Background(), func(*State) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	modes(0o700, 0o600)
 }
 
 // TestNoLostUpdates is the bug this product exists to fix: 16 real processes

@@ -118,3 +118,141 @@ func TestPlantedLinksAreNeverFollowed(t *testing.T) {
 		t.Fatalf("whoami after signing in: %d %q %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestLinkedStateFilesAreRefused (issue 11, item 7): a state directory in
+// which one of the app's files is a symbolic link is refused with a message
+// naming the file and what to do; nothing is written or chmodded through it.
+func TestLinkedStateFilesAreRefused(t *testing.T) {
+	for _, name := range []string{"state.json", "state.lock", "tray.lock", "tokens.json", "magister-notify.log"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			victim, unchanged := victimFile(t)
+			if err := os.Symlink(victim, filepath.Join(dir, name)); err != nil {
+				t.Fatal(err)
+			}
+			r := cli(t, nil, "--state-dir", dir, "config", "set", "language", "en")
+			if bad := unchanged(); bad != "" {
+				t.Errorf("config set went through the link: %s", bad)
+			}
+			want := filepath.Join(dir, name) + " is a symbolic link to " + victim
+			if r.code == 0 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "remove the link") {
+				t.Fatalf("config set with %s a link: exit %d, stderr %q; want a refusal saying %q and what to do", name, r.code, r.stderr, want)
+			}
+		})
+	}
+}
+
+// TestReadOnlyStateDirStaysReadOnly (issue 11, item 11): a state directory
+// the user made read-only (0500) is not made writable again.
+func TestReadOnlyStateDirStaysReadOnly(t *testing.T) {
+	dir := t.TempDir()
+	if r := cli(t, nil, "--state-dir", dir, "config", "set", "language", "en"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	os.Chmod(dir, 0o500)
+	t.Cleanup(func() { os.Chmod(dir, 0o700) })
+	for _, args := range [][]string{{"status"}, {"config", "set", "language", "nl"}} {
+		r := cli(t, nil, append([]string{"--state-dir", dir}, args...)...)
+		if m := dirMode(t, dir); m != 0o500 {
+			t.Fatalf("%v (exit %d, %s) changed the read-only directory to %s", args, r.code, r.stderr, octal(m))
+		}
+	}
+}
+
+// TestSharedStateDirIsRefused (issue 13, item 1): a directory others can
+// write in, or one open to others that holds other files, is refused with a
+// sentence saying why and what to do, and its mode is never changed — not
+// by a read-only command, not by one that writes.
+func TestSharedStateDirIsRefused(t *testing.T) {
+	cases := []struct {
+		name  string
+		mode  os.FileMode
+		file  string // a file of someone else's in it
+		env   bool   // chosen with MAGISTER_NOTIFY_HOME
+		why   string
+		fixed string
+	}{
+		{"sticky like /tmp", 0o777 | os.ModeSticky, "", false, "can be written by other users (mode 1777)", "a directory of its own"},
+		{"sticky through the environment", 0o777 | os.ModeSticky, "", true, "can be written by other users (mode 1777)", "MAGISTER_NOTIFY_HOME"},
+		{"world-writable", 0o777, "", false, "can be written by other users (mode 0777)", "a directory of its own"},
+		{"shared with other files", 0o755, "notes.txt", false, "is open to other users (mode 0755) and holds files that are not magister-notify's (such as notes.txt)", "chmod 700"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "d")
+			os.Mkdir(dir, 0o700)
+			if tc.file != "" {
+				os.WriteFile(filepath.Join(dir, tc.file), []byte("mine"), 0o644)
+			}
+			if err := os.Chmod(dir, tc.mode); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"status"}, {"config", "set", "language", "en"}} {
+				var env []string
+				if tc.env {
+					env = []string{"MAGISTER_NOTIFY_HOME=" + dir}
+				} else {
+					args = append([]string{"--state-dir", dir}, args...)
+				}
+				r := cli(t, env, args...)
+				if got := dirMode(t, dir); got != tc.mode&(os.ModePerm|os.ModeSticky) {
+					t.Fatalf("%v changed the directory's mode from %s to %s", args, octal(tc.mode), octal(got))
+				}
+				if r.code == 0 || !strings.Contains(r.stderr, tc.why) || !strings.Contains(r.stderr, tc.fixed) {
+					t.Fatalf("%v: exit %d, stderr %q; want a refusal saying %q and %q", args, r.code, r.stderr, tc.why, tc.fixed)
+				}
+			}
+		})
+	}
+}
+
+// TestForeignStateDirIsRefused (issue 13, item 1): root is not let loose on
+// another user's directory.
+func TestForeignStateDirIsRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to give a directory to another user")
+	}
+	dir := filepath.Join(t.TempDir(), "d")
+	os.Mkdir(dir, 0o700)
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, nil, "--state-dir", dir, "config", "set", "language", "en")
+	if r.code == 0 || !strings.Contains(r.stderr, "belongs to another user (uid 65534)") || !strings.Contains(r.stderr, "run magister-notify as that user") {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("files were created in another user's directory: %v", entries)
+	}
+}
+
+// TestOwnStateDirIsTightenedOnlyByAChange (issue 13, item 1): a directory
+// holding nothing but magister-notify's files is made private by the first
+// command that changes something, never by one that only reads.
+func TestOwnStateDirIsTightenedOnlyByAChange(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "d")
+	if r := cli(t, nil, "--state-dir", dir, "config", "set", "language", "en"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if m := dirMode(t, dir); m != 0o700 {
+		t.Fatalf("a directory the app created has mode %s, want 0700", octal(m))
+	}
+	state := filepath.Join(dir, "state.json")
+	os.Chmod(dir, 0o755)
+	os.Chmod(state, 0o644)
+	for _, args := range [][]string{{"status"}, {"log"}, {"config", "list"}, {"config", "get", "language"}, {"whoami"}} {
+		if r := cli(t, nil, append([]string{"--state-dir", dir}, args...)...); r.code != 0 {
+			t.Fatalf("%v: %s", args, r.stderr)
+		}
+		if m := dirMode(t, dir); m != 0o755 {
+			t.Fatalf("the read-only command %v changed the directory to %s", args, octal(m))
+		}
+	}
+	if r := cli(t, nil, "--state-dir", dir, "config", "set", "language", "nl"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	fi, _ := os.Stat(state)
+	if m := dirMode(t, dir); m != 0o700 || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("after a change: directory %s, state.json %s; want 0700 and 0600", octal(m), octal(fi.Mode()))
+	}
+}
