@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -34,5 +35,36 @@ func TestLinksInTheStateDirAreRefused(t *testing.T) {
 				t.Fatalf("the link's target changed: %q, mode %v", got, fi.Mode().Perm())
 			}
 		})
+	}
+}
+
+// TestOversizedStateIsLeftAlone: a state file over MaxFileSize is refused
+// with a clear error before it is read, and neither quarantined nor changed.
+func TestOversizedStateIsLeftAlone(t *testing.T) {
+	st := mustOpen(t)
+	f, err := os.Create(st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"version":1}`)
+	if err := f.Truncate(MaxFileSize + 1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	for name, op := range map[string]func() error{
+		"View":   func() error { return st.View(context.Background(), func(State) error { return nil }) },
+		"Update": func() error { return st.Update(context.Background(), func(*State) error { return nil }) },
+	} {
+		err := op()
+		if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), st.Path()+" is 67 MB, more than the 64 MiB") ||
+			!strings.Contains(err.Error(), "left as it is") {
+			t.Errorf("%s = %v, want a refusal naming the size", name, err)
+		}
+	}
+	if files, _ := st.QuarantinedFiles(); len(files) != 0 {
+		t.Errorf("an oversized file was quarantined: %v", files)
+	}
+	if fi, err := os.Stat(st.Path()); err != nil || fi.Size() != MaxFileSize+1 {
+		t.Errorf("state file changed: %v, %v", fi, err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 )
 
 // File names inside the state directory.
@@ -152,6 +153,7 @@ func (s *Store) readShared(ctx context.Context) (*State, error) {
 // A state file that cannot be decoded is moved to state.json.corrupt-<time>
 // and fn gets a fresh state that records the quarantine. A file from a newer
 // schema is never touched: Update returns an error wrapping ErrNewerVersion.
+// Neither is a file larger than MaxFileSize (ErrTooLarge).
 //
 // The first Update of a Store makes the directory and magister-notify's
 // files in it private (see Open).
@@ -223,11 +225,24 @@ func (s *Store) lockContext(ctx context.Context) (context.Context, context.Cance
 	return context.WithTimeout(ctx, s.lockTimeout)
 }
 
+// MaxFileSize is the largest state file Update and View read. A state this
+// app writes stays far below it (see TestMaxFileSizeHasMargin); a larger
+// file was written by something else, and reading it whole could exhaust
+// the memory of a small machine.
+const MaxFileSize = 64 << 20
+
+// ErrTooLarge is matched by the error about a state file larger than
+// MaxFileSize. Such a file is left as it is, not quarantined.
+var ErrTooLarge = plainfile.ErrTooLarge
+
 // read decodes the state file; a missing file is a fresh state.
 func (s *Store) read() (*State, error) {
-	data, err := os.ReadFile(s.Path())
+	data, err := plainfile.ReadFile(s.Path(), MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return newState(), nil
+	}
+	if errors.Is(err, ErrTooLarge) {
+		return nil, fmt.Errorf("state: %w (it was left as it is)", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("state: read %s: %w", s.Path(), err)

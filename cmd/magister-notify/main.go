@@ -104,6 +104,9 @@ func explain(err error) string {
 		return err.Error() + unsafeDirAdvice(err)
 	case errors.Is(err, plainfile.ErrNotPlain):
 		return err.Error() + notPlainAdvice(err)
+	case errors.Is(err, state.ErrTooLarge):
+		return err.Error() + "; no state magister-notify writes comes near that size: move the file away " +
+			"(a fresh state is then started, and the next check takes stock silently) or restore a backup"
 	}
 	return err.Error()
 }

@@ -142,6 +142,39 @@ func TestLinkedStateFilesAreRefused(t *testing.T) {
 	}
 }
 
+// TestOversizedStateFileIsRefused (issue 11, item 11): a 100 MB state.json
+// is refused before it is read (the process stays small), with a message
+// that names the size, and it is neither quarantined nor changed.
+func TestOversizedStateFileIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"version":1,"history":[`)
+	const size = 100_000_000
+	if err := f.Truncate(size); err != nil { // sparse: takes no disk
+		t.Fatal(err)
+	}
+	f.Close()
+	r := cli(t, nil, "--state-dir", dir, "status")
+	t.Logf("status on a 100 MB state: exit %d, max RSS %d MB", r.code, r.maxRSS>>20)
+	if r.code == 0 || !strings.Contains(r.stderr, path+" is 100 MB, more than the 64 MiB it may be") ||
+		!strings.Contains(r.stderr, "move the file away") {
+		t.Errorf("status: exit %d, stderr %q; want a refusal naming the size and what to do", r.code, r.stderr)
+	}
+	if r.maxRSS > 64<<20 {
+		t.Errorf("status took %d MB of memory: the file was read", r.maxRSS>>20)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() != size {
+		t.Errorf("state.json was moved or changed: %v %v", fi, err)
+	}
+	if m, _ := filepath.Glob(path + ".corrupt-*"); len(m) != 0 {
+		t.Errorf("an oversized state was quarantined: %v", m)
+	}
+}
+
 // TestReadOnlyStateDirStaysReadOnly (issue 11, item 11): a state directory
 // the user made read-only (0500) is not made writable again.
 func TestReadOnlyStateDirStaysReadOnly(t *testing.T) {
