@@ -150,10 +150,12 @@ func (s *Store) readShared(ctx context.Context) (*State, error) {
 // error is returned. fn must not keep the *State after it returns, and must
 // not do slow work: other processes wait while it runs.
 //
-// A state file that cannot be decoded is moved to state.json.corrupt-<time>
-// and fn gets a fresh state that records the quarantine. A file from a newer
-// schema is never touched: Update returns an error wrapping ErrNewerVersion.
-// Neither is a file larger than MaxFileSize (ErrTooLarge).
+// A state file that cannot be decoded is moved to state.json.corrupt-<time>.
+// What of it still decodes is kept (accounts and settings survive a damaged
+// seen set, outbox or history): fn gets that, or a fresh state, with a
+// Quarantine record saying what was reset. A file from a newer schema is
+// never touched: Update returns an error wrapping ErrNewerVersion. Neither
+// is a file larger than MaxFileSize (ErrTooLarge).
 //
 // The first Update of a Store makes the directory and magister-notify's
 // files in it private (see Open).
@@ -177,27 +179,20 @@ func (s *Store) update(ctx context.Context, fn func(*State) error, tighten bool)
 
 	st, err := s.read()
 	var corrupt *CorruptError
-	quarantined := false
+	// quarantined is the state a quarantine left, saved even if fn fails so
+	// that nothing is silently reset.
+	var quarantined []byte
 	if errors.As(err, &corrupt) {
-		st, err = s.quarantine(corrupt)
-		quarantined = true
+		if st, err = s.quarantine(corrupt); err == nil {
+			quarantined, err = encode(st)
+		}
 	}
 	if err != nil {
 		return err
 	}
-	var fresh []Quarantine
-	if quarantined {
-		fresh = append(fresh, st.Quarantined...)
-	}
 	if err := fn(st); err != nil {
-		if quarantined {
-			// The damaged file is already moved aside: save the fresh state
-			// that says so, without fn's changes, so nothing is silently reset.
-			st = newState()
-			st.Quarantined = fresh
-			if data, eerr := encode(st); eerr == nil {
-				s.write(data)
-			}
+		if quarantined != nil {
+			s.write(quarantined)
 		}
 		return err
 	}
@@ -254,9 +249,10 @@ func (s *Store) read() (*State, error) {
 	return st, nil
 }
 
-// quarantine moves a damaged state file aside and starts a fresh state that
-// remembers it. The fresh state has nothing seen, so the next check takes a
-// silent baseline instead of announcing everything again.
+// quarantine moves a damaged state file aside and continues with what could
+// be salvaged from it, or a fresh state, remembering what happened. Seen
+// sets that were damaged start afresh, so the next check takes a silent
+// baseline for them instead of announcing everything again.
 func (s *Store) quarantine(why *CorruptError) (*State, error) {
 	at := s.now().UTC()
 	base := s.Path() + ".corrupt-" + at.Format("20060102T150405Z")
@@ -270,8 +266,12 @@ func (s *Store) quarantine(why *CorruptError) (*State, error) {
 	if err := atomicfile.Rename(s.Path(), dst); err != nil {
 		return nil, fmt.Errorf("state: move damaged %s aside: %w", s.Path(), err)
 	}
-	st := newState()
-	st.Quarantined = []Quarantine{{File: filepath.Base(dst), At: at, Reason: why.Reason}}
+	st := why.Salvaged
+	if st == nil {
+		st = newState()
+	}
+	st.Quarantined = append(st.Quarantined, Quarantine{File: filepath.Base(dst), At: at, Reason: why.Reason,
+		Salvaged: why.Salvaged != nil, Reset: why.Reset})
 	return st, nil
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -139,6 +140,129 @@ func TestLinkedStateFilesAreRefused(t *testing.T) {
 				t.Fatalf("config set with %s a link: exit %d, stderr %q; want a refusal saying %q and what to do", name, r.code, r.stderr, want)
 			}
 		})
+	}
+}
+
+// signedInAndChecked signs in to a fresh fake school and takes the baseline
+// check, in processes; it returns the school, the state directory and the
+// jsonl file the checks deliver to.
+func signedInAndChecked(t *testing.T) (*magistertest.School, string, string) {
+	t.Helper()
+	noKeyring(t)
+	school := magistertest.New()
+	t.Cleanup(school.Close)
+	dir := t.TempDir()
+	r := cli(t, nil, "--state-dir", dir, "login", "--school", "demo", "--base-url", school.URL, "--print-url")
+	if r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r = cli(t, nil, "--state-dir", dir, "login", "--redirect-url", browserLogin(t, strings.TrimSpace(r.stdout))); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	jsonl := filepath.Join(t.TempDir(), "out.jsonl")
+	if r = cli(t, nil, "--state-dir", dir, "check", "--sink", "jsonl:"+jsonl); r.code != 0 {
+		t.Fatalf("baseline check: %d %s", r.code, r.stderr)
+	}
+	return school, dir, jsonl
+}
+
+// editState applies change to the decoded state.json and writes it back.
+func editState(t *testing.T, dir string, change func(top map[string]any)) []byte {
+	t.Helper()
+	path := filepath.Join(dir, "state.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var top map[string]any
+	if err := json.Unmarshal(data, &top); err != nil {
+		t.Fatal(err)
+	}
+	change(top)
+	if data, err = json.Marshal(top); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func childSeen(top map[string]any, child int) map[string]any {
+	acct := top["accounts"].([]any)[0].(map[string]any)
+	return acct["children"].([]any)[child].(map[string]any)["seen"].(map[string]any)
+}
+
+// TestDamagedSeenSetKeepsTheAccount (issue 11, item 8): a damaged seen set
+// costs that set only. The account, the other sets and the settings
+// survive; the damaged set takes a silent baseline; status says what was
+// reset; the original is kept beside.
+func TestDamagedSeenSetKeepsTheAccount(t *testing.T) {
+	school, dir, jsonl := signedInAndChecked(t)
+	damaged := editState(t, dir, func(top map[string]any) {
+		childSeen(top, 0)["grades"] = "garbage" // Anna's grades
+	})
+	school.AddGrade(magistertest.GradeSpec{Child: "Anna", Value: "6,0", Description: "after the damage"})
+	school.AddGrade(magistertest.GradeSpec{Child: "Daan", Value: "4,2", Description: "Toets H3"})
+
+	r := cli(t, nil, "--state-dir", dir, "check", "--sink", "jsonl:"+jsonl)
+	if r.code != 0 {
+		t.Fatalf("check after damage to one seen set: exit %d, %s", r.code, r.stderr)
+	}
+	lines := readLines(t, jsonl)
+	if len(lines) != 1 || !strings.HasPrefix(lines[0]["title"].(string), "Daan: Nieuw cijfer") {
+		t.Fatalf("notifications after the damage: %v; want exactly Daan's new grade (Anna's grades re-baseline silently)", lines)
+	}
+	r = cli(t, nil, "--state-dir", dir, "status", "--json")
+	var info struct {
+		Accounts    int `json:"accounts"`
+		Children    int `json:"children"`
+		Quarantined []struct {
+			File     string   `json:"file"`
+			Salvaged bool     `json:"salvaged"`
+			Reset    []string `json:"reset"`
+		} `json:"quarantined"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &info) != nil || info.Accounts != 1 || info.Children != 2 ||
+		len(info.Quarantined) != 1 || !info.Quarantined[0].Salvaged {
+		t.Fatalf("status --json: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if q := info.Quarantined[0]; len(q.Reset) != 1 || !strings.HasPrefix(q.Reset[0], "seen grades of child ") {
+		t.Errorf("quarantine record %+v, want the one seen set reset", q)
+	}
+	if moved, _ := os.ReadFile(filepath.Join(dir, info.Quarantined[0].File)); !bytes.Equal(moved, damaged) {
+		t.Error("the damaged original was not kept beside")
+	}
+	r = cli(t, nil, "--state-dir", dir, "status")
+	if !strings.Contains(r.stdout, "what could be read was kept") || !strings.Contains(r.stdout, "seen grades of child") {
+		t.Errorf("status does not say what was reset:\n%s", r.stdout)
+	}
+}
+
+// TestTruncatedStateKeepsTheAccount (issue 11, item 8): a state file cut
+// short in its history keeps the account and what was seen.
+func TestTruncatedStateKeepsTheAccount(t *testing.T) {
+	school, dir, jsonl := signedInAndChecked(t)
+	school.AddGrade(magistertest.GradeSpec{Child: "Daan", Value: "4,2", Description: "Toets H3"})
+	if r := cli(t, nil, "--state-dir", dir, "check", "--sink", "jsonl:"+jsonl); r.code != 0 || len(readLines(t, jsonl)) != 1 {
+		t.Fatalf("check: %d %s", r.code, r.stderr)
+	}
+	path := filepath.Join(dir, "state.json")
+	data, _ := os.ReadFile(path)
+	at := bytes.Index(data, []byte(`"history":[`))
+	if at < 0 {
+		t.Fatalf("no history in %s", data)
+	}
+	os.WriteFile(path, data[:at+30], 0o600)
+
+	school.AddGrade(magistertest.GradeSpec{Child: "Anna", Value: "8,1", Description: "after the damage"})
+	r := cli(t, nil, "--state-dir", dir, "check", "--sink", "jsonl:"+jsonl)
+	if r.code != 0 {
+		t.Fatalf("check after truncation: exit %d, %s", r.code, r.stderr)
+	}
+	lines := readLines(t, jsonl)
+	if len(lines) != 2 || !strings.HasPrefix(lines[1]["title"].(string), "Anna: Nieuw cijfer") {
+		t.Fatalf("notifications after truncation: %v; want Anna's one new grade, no flood", lines)
 	}
 }
 
