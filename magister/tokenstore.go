@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -186,4 +187,47 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		return nil, fmt.Errorf("magister: %w", err)
 	}
 	return unlock, nil
+}
+
+// ForgetTokens removes stored logins wherever they can be: every login in
+// the token file in dir, whatever its key (a damaged token file is removed
+// whole), and the logins stored under keys in the OS keyring, when it
+// answers. It returns the keys of the logins it removed. It is for signing
+// everyone out when the state may no longer know every account.
+func ForgetTokens(ctx context.Context, dir string, keys []string) ([]string, error) {
+	return forgetTokens(ctx, dir, keys, NewKeyringTokenStore(), 5*time.Second)
+}
+
+func forgetTokens(ctx context.Context, dir string, keys []string, ks *KeyringTokenStore, probeTimeout time.Duration) ([]string, error) {
+	var forgot []string
+	fileStore := NewFileTokenStore(dir)
+	if _, err := os.Lstat(fileStore.Path()); err == nil {
+		err := fileStore.update(ctx, func(tf *tokenFile) {
+			for k := range tf.Tokens {
+				forgot = append(forgot, k)
+			}
+			clear(tf.Tokens)
+		})
+		if err != nil {
+			return forgot, err
+		}
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if err := ks.probe(pctx); err != nil {
+		return forgot, nil // no keyring here, so no login in it either
+	}
+	for _, k := range keys {
+		if _, err := ks.Load(ctx, k); errors.Is(err, ErrNoToken) {
+			continue // (a login that does not decode is removed too)
+		}
+		if err := ks.Delete(ctx, k); err != nil {
+			return forgot, err
+		}
+		if !slices.Contains(forgot, k) {
+			forgot = append(forgot, k)
+		}
+	}
+	slices.Sort(forgot)
+	return forgot, nil
 }

@@ -312,3 +312,29 @@ func lastN[T any](s []T, n int) []T {
 	}
 	return s[len(s)-n:]
 }
+
+// QuarantinedAccounts returns the accounts that the damaged state files
+// moved aside still name, as far as they can be read: their stored logins
+// can then still be found and removed.
+func (s *Store) QuarantinedAccounts() ([]Account, error) {
+	files, err := s.QuarantinedFiles()
+	if err != nil {
+		return nil, err
+	}
+	var out []Account
+	for _, f := range files {
+		data, err := plainfile.ReadFile(f, MaxFileSize)
+		if err != nil {
+			continue
+		}
+		st, err := decode(data)
+		var corrupt *CorruptError
+		if errors.As(err, &corrupt) {
+			st = corrupt.Salvaged
+		}
+		if st != nil {
+			out = append(out, st.Accounts...)
+		}
+	}
+	return out, nil
+}

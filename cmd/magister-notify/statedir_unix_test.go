@@ -266,6 +266,30 @@ func TestTruncatedStateKeepsTheAccount(t *testing.T) {
 	}
 }
 
+// TestLogoutAllRemovesTokensTheStateForgot (issue 11, item 8): with the
+// state file destroyed beyond salvage, `logout --all` still removes the
+// stored login instead of saying "Nobody is signed in." and leaving it.
+func TestLogoutAllRemovesTokensTheStateForgot(t *testing.T) {
+	_, dir, _ := signedInAndChecked(t)
+	tokens := filepath.Join(dir, "tokens.json")
+	if data, err := os.ReadFile(tokens); err != nil || !strings.Contains(string(data), "refresh_token") {
+		t.Fatalf("tokens.json before: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "state.json"), []byte("\x00garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cli(t, nil, "--state-dir", dir, "logout", "--all")
+	if r.code != 0 {
+		t.Fatalf("logout --all: %d %s", r.code, r.stderr)
+	}
+	if data, err := os.ReadFile(tokens); err == nil && strings.Contains(string(data), "refresh_token") {
+		t.Fatalf("logout --all said %q and left the refresh token in tokens.json", strings.TrimSpace(r.stdout))
+	}
+	if !strings.Contains(r.stdout, "Forgot the stored sign-in of demo/") {
+		t.Errorf("logout --all says %q; want it to say which stored sign-in it removed", r.stdout)
+	}
+}
+
 // TestOversizedStateFileIsRefused (issue 11, item 11): a 100 MB state.json
 // is refused before it is read (the process stays small), with a message
 // that names the size, and it is neither quarantined nor changed.
