@@ -252,7 +252,9 @@ func openTokenStore(ctx context.Context, dir string, ks *KeyringTokenStore, prob
 		return nil, false, errors.New("magister: token store: no directory")
 	}
 	fileStore := NewFileTokenStore(dir)
-	if _, err := os.Stat(filepath.Join(dir, TokenFileName)); err == nil {
+	// Lstat: a link there is still "the file", which then refuses to be read
+	// through it, rather than a reason to move the tokens to the keyring.
+	if _, err := os.Lstat(filepath.Join(dir, TokenFileName)); err == nil {
 		return fileStore, true, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, false, fmt.Errorf("magister: token store: %w", err)

@@ -8,11 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
 	"github.com/magister-notify/magister-notify/internal/filelock"
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 )
 
 // ErrNoToken means the store holds no token for the key.
@@ -86,6 +88,10 @@ func NewFileTokenStore(dir string) *FileTokenStore { return &FileTokenStore{dir:
 // Path is the token file's path.
 func (s *FileTokenStore) Path() string { return filepath.Join(s.dir, TokenFileName) }
 
+// maxTokenFile is the largest token file read: a login takes a few
+// kilobytes, so a larger file is not one this package wrote.
+const maxTokenFile = 1 << 20
+
 type tokenFile struct {
 	Version int                    `json:"version"`
 	Tokens  map[string]storedToken `json:"tokens"`
@@ -93,7 +99,7 @@ type tokenFile struct {
 
 func (s *FileTokenStore) read() (tokenFile, error) {
 	tf := tokenFile{Version: 1, Tokens: map[string]storedToken{}}
-	b, err := os.ReadFile(s.Path())
+	b, err := plainfile.ReadFile(s.Path(), maxTokenFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return tf, nil
 	}
@@ -181,4 +187,47 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 		return nil, fmt.Errorf("magister: %w", err)
 	}
 	return unlock, nil
+}
+
+// ForgetTokens removes stored logins wherever they can be: every login in
+// the token file in dir, whatever its key (a damaged token file is removed
+// whole), and the logins stored under keys in the OS keyring, when it
+// answers. It returns the keys of the logins it removed. It is for signing
+// everyone out when the state may no longer know every account.
+func ForgetTokens(ctx context.Context, dir string, keys []string) ([]string, error) {
+	return forgetTokens(ctx, dir, keys, NewKeyringTokenStore(), 5*time.Second)
+}
+
+func forgetTokens(ctx context.Context, dir string, keys []string, ks *KeyringTokenStore, probeTimeout time.Duration) ([]string, error) {
+	var forgot []string
+	fileStore := NewFileTokenStore(dir)
+	if _, err := os.Lstat(fileStore.Path()); err == nil {
+		err := fileStore.update(ctx, func(tf *tokenFile) {
+			for k := range tf.Tokens {
+				forgot = append(forgot, k)
+			}
+			clear(tf.Tokens)
+		})
+		if err != nil {
+			return forgot, err
+		}
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	if err := ks.probe(pctx); err != nil {
+		return forgot, nil // no keyring here, so no login in it either
+	}
+	for _, k := range keys {
+		if _, err := ks.Load(ctx, k); errors.Is(err, ErrNoToken) {
+			continue // (a login that does not decode is removed too)
+		}
+		if err := ks.Delete(ctx, k); err != nil {
+			return forgot, err
+		}
+		if !slices.Contains(forgot, k) {
+			forgot = append(forgot, k)
+		}
+	}
+	slices.Sort(forgot)
+	return forgot, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -290,5 +291,36 @@ func TestOpenTokenStore(t *testing.T) {
 	})
 	if _, _, err := OpenTokenStore(""); err == nil {
 		t.Error("no directory accepted")
+	}
+}
+
+// TestForgetTokens: every login in the token file goes, whatever its key,
+// and the keyring's logins under the keys given (also split ones).
+func TestForgetTokens(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	file := NewFileTokenStore(dir)
+	for _, k := range []string{"demo/1", "demo/9"} {
+		if err := file.Save(ctx, k, sampleToken(1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kr := newMemKeyring()
+	ks := &KeyringTokenStore{kr: kr, timeout: time.Second}
+	ks.Save(ctx, "demo/2", sampleToken(6000)) // in parts
+	ks.Save(ctx, "demo/3", sampleToken(1))    // named by nobody
+
+	forgot, err := forgetTokens(ctx, dir, []string{"demo/1", "demo/2", "demo/4"}, ks, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"demo/1", "demo/2", "demo/9"}; !slices.Equal(forgot, want) {
+		t.Errorf("forgot %v, want %v", forgot, want)
+	}
+	if _, err := os.Lstat(file.Path()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("token file left: %v", err)
+	}
+	if got := kr.entries(); len(got) != 1 || got[0] != KeyringService+"/demo/3" {
+		t.Errorf("keyring entries left: %v", got)
 	}
 }

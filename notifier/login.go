@@ -13,6 +13,7 @@ import (
 
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
 	"github.com/magister-notify/magister-notify/internal/filelock"
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/state"
 )
@@ -217,6 +218,65 @@ func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (
 	return acct, nil
 }
 
+// LogoutAll signs every account out, whatever the state still knows: it
+// forgets the accounts in the state with the notifications waiting for them,
+// ends their sessions at Magister where it can, and removes every stored
+// login it can find — those of the accounts in the state and in damaged
+// state files moved aside, in the keyring, and every login in the token
+// file. It returns the accounts it signed out and the keys of the stored
+// logins it removed.
+func LogoutAll(ctx context.Context, st *state.Store, accts *Accounts) ([]state.Account, []string, error) {
+	var gone []state.Account
+	err := st.Update(ctx, func(s *state.State) error {
+		gone = s.Accounts
+		s.Accounts = nil
+		kept := s.Outbox[:0]
+		for _, e := range s.Outbox {
+			if findKey(gone, e.Account) < 0 {
+				kept = append(kept, e)
+			}
+		}
+		s.Outbox = kept
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var keys []string
+	for _, acct := range gone {
+		keys = append(keys, acct.Key)
+		if school, err := SchoolOf(acct); err == nil {
+			if ts, err := accts.TokenSource(school, acct.Key); err == nil {
+				if tok, err := ts.Token(ctx); err == nil && tok.IDToken != "" {
+					// Best effort: end the session at Magister too.
+					magister.EndSession(ctx, school, tok.IDToken, accts.Options...)
+				}
+			}
+		}
+	}
+	older, err := st.QuarantinedAccounts()
+	if err != nil {
+		return gone, nil, err
+	}
+	for _, acct := range older {
+		keys = append(keys, acct.Key)
+	}
+	forgot, err := magister.ForgetTokens(ctx, st.Dir(), keys)
+	if err != nil {
+		return gone, forgot, fmt.Errorf("forget the tokens: %w", err)
+	}
+	return gone, forgot, nil
+}
+
+func findKey(accts []state.Account, key string) int {
+	for i, a := range accts {
+		if a.Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
 func lockLogin(ctx context.Context, dir string) (func(), error) {
 	unlock, err := filelock.Lock(ctx, filepath.Join(dir, loginLockName), 2*time.Minute)
 	if err != nil {
@@ -233,12 +293,19 @@ func PendingLogin(dir string) (*magister.LoginRequest, bool) {
 
 var errDamagedPending = errors.New("the pending login is damaged")
 
+// maxPendingLogin is the largest pending login read; one takes well under
+// a kilobyte.
+const maxPendingLogin = 64 << 10
+
 // readPending reads the pending login: ErrNoPendingLogin when there is none,
 // another error when the file cannot be read or decoded.
 func readPending(dir string) (*magister.LoginRequest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, PendingLoginName))
+	data, err := plainfile.ReadFile(filepath.Join(dir, PendingLoginName), maxPendingLogin)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoPendingLogin
+	}
+	if errors.Is(err, plainfile.ErrTooLarge) {
+		return nil, fmt.Errorf("%w (%v): start again", errDamagedPending, err)
 	}
 	if err != nil {
 		return nil, err

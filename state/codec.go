@@ -16,6 +16,10 @@ var ErrNewerVersion = errors.New("state file is from a newer version of magister
 // CorruptError says why a state file could not be decoded.
 type CorruptError struct {
 	Reason string
+	// Salvaged is what could still be read of the file, or nil when nothing
+	// could; Reset lists what of it could not (see Quarantine).
+	Salvaged *State
+	Reset    []string
 }
 
 func (e *CorruptError) Error() string { return "state file is damaged: " + e.Reason }
@@ -46,8 +50,19 @@ var migrations = map[int]migration{}
 func decode(data []byte) (*State, error) { return decodeAt(data, SchemaVersion, migrations) }
 
 // decodeAt parses a state file for a build whose schema is current,
-// upgrading older versions with migs.
+// upgrading older versions with migs. A damaged file gives a *CorruptError
+// carrying what could be salvaged.
 func decodeAt(data []byte, current int, migs map[int]migration) (*State, error) {
+	s, err := decodeStrict(data, current, migs)
+	var corrupt *CorruptError
+	if errors.As(err, &corrupt) {
+		corrupt.Salvaged, corrupt.Reset = salvage(data, current, migs)
+	}
+	return s, err
+}
+
+// decodeStrict parses a state file that is whole and sound.
+func decodeStrict(data []byte, current int, migs map[int]migration) (*State, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &CorruptError{Reason: "the file is empty"}
 	}

@@ -9,8 +9,9 @@ import (
 )
 
 // FuzzDecode feeds arbitrary bytes to the state decoder. It must never panic,
-// must classify every failure (damaged or newer), and whatever it accepts
-// must survive a write and a read unchanged.
+// must classify every failure (damaged or newer), and whatever it accepts —
+// or salvages from a damaged file — must survive a write and a read
+// unchanged.
 func FuzzDecode(f *testing.F) {
 	full := newState()
 	full.Settings = Settings{Interval: Duration(20 * time.Minute), QuietHours: QuietHours{Start: "21:30", End: "07:00"},
@@ -30,7 +31,10 @@ func FuzzDecode(f *testing.F) {
 			if !errors.As(err, &c) && !errors.Is(err, ErrNewerVersion) {
 				t.Fatalf("unclassified decode error: %v", err)
 			}
-			return
+			if c == nil || c.Salvaged == nil {
+				return
+			}
+			s = c.Salvaged
 		}
 		out, err := encode(s)
 		if err != nil {

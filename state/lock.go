@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofrs/flock"
+	"github.com/magister-notify/magister-notify/internal/filelock"
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 )
 
 // ErrLocked is returned (wrapped in a *LockedError) when the state lock could
@@ -18,12 +19,20 @@ var ErrLocked = errors.New("state is locked")
 // LockedError names who holds the lock, as far as it is known.
 type LockedError struct {
 	Holder string // "pid 4242 (magister-notify tray) since 10:42:07", or ""
-	Err    error  // the context's error
+	// Stale is set when the process Holder names has ended: the line is
+	// what a killed holder left behind, and the lock is held by a process
+	// that did not say who it is (a reader, or a writer about to).
+	Stale bool
+	Err   error // the context's error
 }
 
 func (e *LockedError) Error() string {
-	if e.Holder == "" {
+	switch {
+	case e.Holder == "":
 		return "state is locked by another magister-notify process"
+	case e.Stale:
+		return "state is locked by another magister-notify process (the lock file still names " +
+			e.Holder + ", but that process has ended: the line is stale)"
 	}
 	return "state is locked by " + e.Holder
 }
@@ -45,7 +54,7 @@ const (
 // lockFile takes the lock on path, shared or exclusive, waiting while ctx
 // allows. An exclusive holder writes who it is into the file.
 func lockFile(ctx context.Context, path string, exclusive bool, owner string) (unlock func(), err error) {
-	fl := flock.New(path, flock.SetPermissions(0o600))
+	fl := filelock.New(path)
 	try := fl.TryRLock
 	if exclusive {
 		try = fl.TryLock
@@ -63,7 +72,7 @@ func lockFile(ctx context.Context, path string, exclusive bool, owner string) (u
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, &LockedError{Holder: readHolder(path), Err: ctx.Err()}
+			return nil, lockedError(path, ctx.Err())
 		case <-t.C:
 		}
 		delay = min(delay*2, 20*time.Millisecond)
@@ -79,10 +88,21 @@ func lockFile(ctx context.Context, path string, exclusive bool, owner string) (u
 	}, nil
 }
 
+// lockedError describes the holder of the lock on path, checking that the
+// process its holder line names still runs.
+func lockedError(path string, err error) *LockedError {
+	e := &LockedError{Holder: readHolder(path), Err: err}
+	var pid int
+	if _, serr := fmt.Sscanf(e.Holder, "pid %d", &pid); serr == nil && pid > 0 {
+		e.Stale = !processAlive(pid)
+	}
+	return e
+}
+
 // writeHolder records line in the lock file. It is advice for error
 // messages only, so failures are ignored.
 func writeHolder(path, line string) {
-	f, err := os.OpenFile(path, os.O_WRONLY, 0o600)
+	f, err := plainfile.Open(path, os.O_WRONLY, 0)
 	if err != nil {
 		return
 	}
@@ -92,7 +112,7 @@ func writeHolder(path, line string) {
 }
 
 func readHolder(path string) string {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path, os.O_RDONLY, 0)
 	if err != nil {
 		return ""
 	}

@@ -262,6 +262,12 @@ type Quarantine struct {
 	File   string    `json:"file"`
 	At     time.Time `json:"at"`
 	Reason string    `json:"reason"`
+	// Salvaged is set when what could still be read of the file was kept;
+	// Reset then lists the parts that could not and started afresh
+	// ("seen grades of child 12", "the outbox"). Without it the whole state
+	// started afresh.
+	Salvaged bool     `json:"salvaged,omitempty"`
+	Reset    []string `json:"reset,omitempty"`
 }
 
 // Duration is a time.Duration written as text ("15m0s") in the state file.

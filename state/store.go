@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 )
 
 // File names inside the state directory.
@@ -36,6 +38,9 @@ type Store struct {
 	owner       string
 	now         func() time.Time
 	lockTimeout time.Duration
+	// private is set once this Store made the directory private (see
+	// tighten): the first Update does it, never a View.
+	private atomic.Bool
 }
 
 // An Option configures a Store.
@@ -62,8 +67,17 @@ func DefaultDir() (string, error) {
 	return filepath.Join(base, "magister-notify"), nil
 }
 
-// Open opens the state directory dir, creating it when needed and repairing
-// its permissions (directory 0700, files 0600). It does not read the state.
+// Open opens the state directory dir, creating it (mode 0700) when needed.
+// It does not read the state, and it changes nothing in a directory that
+// exists: the first Update makes the directory and its files private (no
+// group or other permission bits; the owner's bits stay as they are), so a
+// command that only reads never changes a mode.
+//
+// Open refuses, with an error matching ErrUnsafeDir, a directory that is
+// not safe to keep secrets in or not magister-notify's to make private: one
+// of another user, one other users can write in (world-writable, sticky),
+// one open to others that also holds files that are not magister-notify's,
+// and one in which a file of magister-notify's is a symbolic link.
 func Open(dir string, opts ...Option) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("state: no state directory given")
@@ -84,36 +98,10 @@ func Open(dir string, opts ...Option) (*Store, error) {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, fmt.Errorf("state: create %s: %w", abs, err)
 	}
-	if err := repairModes(abs); err != nil {
+	if err := checkDir(abs); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-func repairModes(dir string) error {
-	if err := fixMode(dir, 0o700); err != nil {
-		return err
-	}
-	for _, name := range []string{FileName, LockName, TrayLockName, TokensName, LogName} {
-		if err := fixMode(filepath.Join(dir, name), 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	return nil
-}
-
-func fixMode(path string, want fs.FileMode) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	if st.Mode().Perm() == want {
-		return nil
-	}
-	if err := os.Chmod(path, want); err != nil {
-		return fmt.Errorf("state: restrict permissions of %s: %w", path, err)
-	}
-	return nil
 }
 
 // Dir is the state directory.
@@ -126,13 +114,14 @@ func (s *Store) lockPath() string { return filepath.Join(s.dir, LockName) }
 
 // View calls fn with a fresh copy of the state, read under the shared lock.
 // The lock is released before fn runs; changes fn makes are not saved.
-// A damaged state file is quarantined first (see Update).
+// A damaged state file is quarantined first (see Update); View changes no
+// permissions.
 func (s *Store) View(ctx context.Context, fn func(State) error) error {
 	st, err := s.readShared(ctx)
 	var corrupt *CorruptError
 	if errors.As(err, &corrupt) {
-		// Quarantining needs the exclusive lock; Update does it.
-		if err := s.Update(ctx, func(*State) error { return nil }); err != nil {
+		// Quarantining needs the exclusive lock.
+		if err := s.update(ctx, func(*State) error { return nil }, false); err != nil {
 			return err
 		}
 		st, err = s.readShared(ctx)
@@ -161,10 +150,20 @@ func (s *Store) readShared(ctx context.Context) (*State, error) {
 // error is returned. fn must not keep the *State after it returns, and must
 // not do slow work: other processes wait while it runs.
 //
-// A state file that cannot be decoded is moved to state.json.corrupt-<time>
-// and fn gets a fresh state that records the quarantine. A file from a newer
-// schema is never touched: Update returns an error wrapping ErrNewerVersion.
+// A state file that cannot be decoded is moved to state.json.corrupt-<time>.
+// What of it still decodes is kept (accounts and settings survive a damaged
+// seen set, outbox or history): fn gets that, or a fresh state, with a
+// Quarantine record saying what was reset. A file from a newer schema is
+// never touched: Update returns an error wrapping ErrNewerVersion. Neither
+// is a file larger than MaxFileSize (ErrTooLarge).
+//
+// The first Update of a Store makes the directory and magister-notify's
+// files in it private (see Open).
 func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
+	return s.update(ctx, fn, true)
+}
+
+func (s *Store) update(ctx context.Context, fn func(*State) error, tighten bool) error {
 	ctx, cancel := s.lockContext(ctx)
 	defer cancel()
 	unlock, err := lockFile(ctx, s.lockPath(), true, s.owner)
@@ -172,30 +171,28 @@ func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
 		return err
 	}
 	defer unlock()
+	if tighten && !s.private.Load() {
+		if err := s.tighten(); err != nil {
+			return err
+		}
+	}
 
 	st, err := s.read()
 	var corrupt *CorruptError
-	quarantined := false
+	// quarantined is the state a quarantine left, saved even if fn fails so
+	// that nothing is silently reset.
+	var quarantined []byte
 	if errors.As(err, &corrupt) {
-		st, err = s.quarantine(corrupt)
-		quarantined = true
+		if st, err = s.quarantine(corrupt); err == nil {
+			quarantined, err = encode(st)
+		}
 	}
 	if err != nil {
 		return err
 	}
-	var fresh []Quarantine
-	if quarantined {
-		fresh = append(fresh, st.Quarantined...)
-	}
 	if err := fn(st); err != nil {
-		if quarantined {
-			// The damaged file is already moved aside: save the fresh state
-			// that says so, without fn's changes, so nothing is silently reset.
-			st = newState()
-			st.Quarantined = fresh
-			if data, eerr := encode(st); eerr == nil {
-				s.write(data)
-			}
+		if quarantined != nil {
+			s.write(quarantined)
 		}
 		return err
 	}
@@ -208,6 +205,14 @@ func (s *Store) Update(ctx context.Context, fn func(*State) error) error {
 	return s.write(data)
 }
 
+func (s *Store) tighten() error {
+	if err := tighten(s.dir); err != nil {
+		return err
+	}
+	s.private.Store(true)
+	return nil
+}
+
 func (s *Store) lockContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	if _, ok := ctx.Deadline(); ok || s.lockTimeout <= 0 {
 		return context.WithCancel(ctx)
@@ -215,11 +220,24 @@ func (s *Store) lockContext(ctx context.Context) (context.Context, context.Cance
 	return context.WithTimeout(ctx, s.lockTimeout)
 }
 
+// MaxFileSize is the largest state file Update and View read. A state this
+// app writes stays far below it (see TestMaxFileSizeHasMargin); a larger
+// file was written by something else, and reading it whole could exhaust
+// the memory of a small machine.
+const MaxFileSize = 64 << 20
+
+// ErrTooLarge is matched by the error about a state file larger than
+// MaxFileSize. Such a file is left as it is, not quarantined.
+var ErrTooLarge = plainfile.ErrTooLarge
+
 // read decodes the state file; a missing file is a fresh state.
 func (s *Store) read() (*State, error) {
-	data, err := os.ReadFile(s.Path())
+	data, err := plainfile.ReadFile(s.Path(), MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
 		return newState(), nil
+	}
+	if errors.Is(err, ErrTooLarge) {
+		return nil, fmt.Errorf("state: %w (it was left as it is)", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("state: read %s: %w", s.Path(), err)
@@ -231,9 +249,10 @@ func (s *Store) read() (*State, error) {
 	return st, nil
 }
 
-// quarantine moves a damaged state file aside and starts a fresh state that
-// remembers it. The fresh state has nothing seen, so the next check takes a
-// silent baseline instead of announcing everything again.
+// quarantine moves a damaged state file aside and continues with what could
+// be salvaged from it, or a fresh state, remembering what happened. Seen
+// sets that were damaged start afresh, so the next check takes a silent
+// baseline for them instead of announcing everything again.
 func (s *Store) quarantine(why *CorruptError) (*State, error) {
 	at := s.now().UTC()
 	base := s.Path() + ".corrupt-" + at.Format("20060102T150405Z")
@@ -247,8 +266,12 @@ func (s *Store) quarantine(why *CorruptError) (*State, error) {
 	if err := atomicfile.Rename(s.Path(), dst); err != nil {
 		return nil, fmt.Errorf("state: move damaged %s aside: %w", s.Path(), err)
 	}
-	st := newState()
-	st.Quarantined = []Quarantine{{File: filepath.Base(dst), At: at, Reason: why.Reason}}
+	st := why.Salvaged
+	if st == nil {
+		st = newState()
+	}
+	st.Quarantined = append(st.Quarantined, Quarantine{File: filepath.Base(dst), At: at, Reason: why.Reason,
+		Salvaged: why.Salvaged != nil, Reset: why.Reset})
 	return st, nil
 }
 
@@ -288,4 +311,30 @@ func lastN[T any](s []T, n int) []T {
 		return s
 	}
 	return s[len(s)-n:]
+}
+
+// QuarantinedAccounts returns the accounts that the damaged state files
+// moved aside still name, as far as they can be read: their stored logins
+// can then still be found and removed.
+func (s *Store) QuarantinedAccounts() ([]Account, error) {
+	files, err := s.QuarantinedFiles()
+	if err != nil {
+		return nil, err
+	}
+	var out []Account
+	for _, f := range files {
+		data, err := plainfile.ReadFile(f, MaxFileSize)
+		if err != nil {
+			continue
+		}
+		st, err := decode(data)
+		var corrupt *CorruptError
+		if errors.As(err, &corrupt) {
+			st = corrupt.Salvaged
+		}
+		if st != nil {
+			out = append(out, st.Accounts...)
+		}
+	}
+	return out, nil
 }

@@ -57,7 +57,10 @@ func TestFreshStateIsNotWrittenByView(t *testing.T) {
 	}
 }
 
-func TestPermissionsRepaired(t *testing.T) {
+// TestPermissionsTightenedOnFirstChange: a directory holding only
+// magister-notify's files, open to others, is made private by the first
+// Update and not before (reading changes no mode).
+func TestPermissionsTightenedOnFirstChange(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix permissions")
 	}
@@ -72,18 +75,28 @@ func TestPermissionsRepaired(t *testing.T) {
 		os.Chmod(filepath.Join(dir, name), 0o644)
 	}
 	os.Chmod(dir, 0o755)
-	if _, err := Open(dir); err != nil {
+	st, err := Open(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, FileName): 0o600, filepath.Join(dir, LockName): 0o600} {
-		st, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Mode().Perm() != want {
-			t.Errorf("%s mode %v, want %v", path, st.Mode().Perm(), want)
+	mustView(t, st)
+	modes := func(dirMode, fileMode os.FileMode) {
+		t.Helper()
+		for path, want := range map[string]os.FileMode{dir: dirMode, filepath.Join(dir, FileName): fileMode, filepath.Join(dir, LockName): fileMode} {
+			fi, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != want {
+				t.Errorf("%s mode %v, want %v", path, fi.Mode().Perm(), want)
+			}
 		}
 	}
+	modes(0o755, 0o644)
+	if err := st.Update(context.Background(), func(*State) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	modes(0o700, 0o600)
 }
 
 // TestNoLostUpdates is the bug this product exists to fix: 16 real processes
@@ -235,19 +248,20 @@ func TestDamagedFilesAreQuarantined(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := map[string]struct {
-		data   string
-		reason string
+		data     string
+		reason   string
+		salvaged bool // what could be read was kept
 	}{
-		"empty":       {"", "empty"},
-		"whitespace":  {" \n", "empty"},
-		"truncated":   {string(good[:len(good)/2]), "truncated"},
-		"garbage":     {"\x00\x01PK\x03garbage", "invalid JSON"},
-		"null":        {"null", "null"},
-		"array":       {"[1,2]", "wrong type"},
-		"no version":  {`{"settings":{}}`, "no schema version"},
-		"bad version": {`{"version":"one"}`, "not a positive whole number"},
-		"wrong types": {`{"version":1,"accounts":"Anna"}`, "wrong type"},
-		"null seen":   {`{"version":1,"accounts":[{"key":"k","children":[{"id":1,"seen":{"grades":null}}]}]}`, "null"},
+		"empty":       {"", "empty", false},
+		"whitespace":  {" \n", "empty", false},
+		"truncated":   {string(good[:len(good)/2]), "truncated", true},
+		"garbage":     {"\x00\x01PK\x03garbage", "invalid JSON", false},
+		"null":        {"null", "null", false},
+		"array":       {"[1,2]", "wrong type", false},
+		"no version":  {`{"settings":{}}`, "no schema version", false},
+		"bad version": {`{"version":"one"}`, "not a positive whole number", false},
+		"wrong types": {`{"version":1,"accounts":"Anna"}`, "wrong type", true},
+		"null seen":   {`{"version":1,"accounts":[{"key":"k","children":[{"id":1,"seen":{"grades":null}}]}]}`, "null", true},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -262,15 +276,15 @@ func TestDamagedFilesAreQuarantined(t *testing.T) {
 				t.Fatalf("Quarantined = %+v", got.Quarantined)
 			}
 			q := got.Quarantined[0]
-			if q.File != "state.json.corrupt-20261126T104207Z" || !strings.Contains(q.Reason, tc.reason) {
-				t.Errorf("quarantine record %+v, want reason containing %q", q, tc.reason)
+			if q.File != "state.json.corrupt-20261126T104207Z" || !strings.Contains(q.Reason, tc.reason) || q.Salvaged != tc.salvaged {
+				t.Errorf("quarantine record %+v, want reason containing %q, salvaged %v", q, tc.reason, tc.salvaged)
 			}
 			moved, err := os.ReadFile(filepath.Join(st.Dir(), q.File))
 			if err != nil || string(moved) != tc.data {
 				t.Fatalf("quarantined file %q (%v), want the original bytes", moved, err)
 			}
-			if len(got.Accounts) != 0 || got.SeenCount() != 0 {
-				t.Fatal("fresh state is not empty (it must re-baseline)")
+			if got.SeenCount() != 0 {
+				t.Fatal("something seen survived (it must re-baseline)")
 			}
 			// No crash loop: the next transaction works on the fresh state.
 			if err := st.Update(context.Background(), func(s *State) error { addSeen(s, "after"); return nil }); err != nil {

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gofrs/flock"
+	"github.com/magister-notify/magister-notify/internal/filelock"
 )
 
 // ErrTrayRunning is returned by LockTray when another tray holds the lock.
@@ -31,7 +31,7 @@ func (e *TrayRunningError) Is(target error) bool { return target == ErrTrayRunni
 // process ends, however it ends.
 func (s *Store) LockTray() (release func(), err error) {
 	path := filepath.Join(s.dir, TrayLockName)
-	fl := flock.New(path, flock.SetPermissions(0o600))
+	fl := filelock.New(path)
 	// A status check holds a shared lock on tray.lock for an instant; try a
 	// few times so that it cannot make a starting tray give up.
 	var ok bool
@@ -57,10 +57,10 @@ func (s *Store) LockTray() (release func(), err error) {
 // TrayPID reports whether a tray holds tray.lock and, if it said so, its pid.
 func (s *Store) TrayPID() (pid int, running bool) {
 	path := filepath.Join(s.dir, TrayLockName)
-	if _, err := os.Stat(path); err != nil {
+	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
 		return 0, false
 	}
-	fl := flock.New(path, flock.SetPermissions(0o600))
+	fl := filelock.New(path)
 	ok, err := fl.TryRLock()
 	if err == nil && ok {
 		fl.Unlock()

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -44,7 +45,9 @@ func OpenLog(dir string, maxSize int64) (*LogFile, error) {
 func (l *LogFile) Path() string { return l.path }
 
 func (l *LogFile) open() error {
-	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	// Never through a link: a planted one would get the log appended to
+	// whatever it names.
+	f, err := plainfile.Open(l.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("tray: open the log: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -213,44 +214,76 @@ func (a *app) logoutCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "logout [ACCOUNT]",
 		Short: "Sign out and forget an account (its tokens and what was seen)",
-		Args:  cobra.MaximumNArgs(1),
+		Long: "Signs out and forgets an account: its tokens and what was seen. With --all, or when the state\n" +
+			"names nobody, every stored sign-in that can be found is removed, including those a damaged\n" +
+			"state file no longer names.",
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			st, err := a.openStore("logout")
 			if err != nil {
 				return err
 			}
 			var keys []string
-			st.View(cmd.Context(), func(s state.State) error {
+			if len(args) == 1 {
+				keys = []string{args[0]}
+			} else if err := st.View(cmd.Context(), func(s state.State) error {
 				for _, acct := range s.Accounts {
 					keys = append(keys, acct.Key)
 				}
 				return nil
-			})
+			}); err != nil {
+				return err
+			}
 			switch {
-			case len(args) == 1:
-				keys = []string{args[0]}
 			case len(keys) > 1 && !all:
 				return fmt.Errorf("several accounts are signed in (%s): name one, or use --all", strings.Join(keys, ", "))
-			case len(keys) == 0:
-				return a.emit([]accountInfo{}, func(p *printer) { p.Line("Nobody is signed in.") })
+			case len(keys) == 0 || all:
+				return a.logoutAll(cmd.Context(), st)
 			}
-			out := []accountInfo{}
-			for _, k := range keys {
-				acct, err := notifier.Logout(cmd.Context(), st, a.accounts(st), k)
-				if err != nil {
-					return err
-				}
-				out = append(out, infoOf(acct))
+			acct, err := notifier.Logout(cmd.Context(), st, a.accounts(st), keys[0])
+			if err != nil {
+				return err
 			}
+			out := []accountInfo{infoOf(acct)}
 			return a.emit(out, func(p *printer) {
-				for _, i := range out {
-					p.Line("Signed out %s (%s) and forgot its tokens.", i.Name, i.Key)
-				}
+				p.Line("Signed out %s (%s) and forgot its tokens.", acct.Name, acct.Key)
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "sign out every account")
+	cmd.Flags().BoolVar(&all, "all", false, "sign out every account and remove every stored sign-in")
 	return cmd
+}
+
+// logoutAll signs everyone out and removes every stored sign-in it finds,
+// also those the state no longer names (it was damaged).
+func (a *app) logoutAll(ctx context.Context, st *state.Store) error {
+	gone, forgot, err := notifier.LogoutAll(ctx, st, a.accounts(st))
+	if err != nil {
+		return err
+	}
+	out := []accountInfo{}
+	for _, acct := range gone {
+		out = append(out, infoOf(acct))
+	}
+	var left []string
+	for _, k := range forgot {
+		if !slices.ContainsFunc(gone, func(acct state.Account) bool { return acct.Key == k }) {
+			left = append(left, k)
+			school, _, _ := strings.Cut(k, "/")
+			out = append(out, accountInfo{Key: k, School: school, Children: []string{}})
+		}
+	}
+	return a.emit(out, func(p *printer) {
+		if len(out) == 0 {
+			p.Line("Nobody is signed in.")
+		}
+		for _, acct := range gone {
+			p.Line("Signed out %s (%s) and forgot its tokens.", acct.Name, acct.Key)
+		}
+		for _, k := range left {
+			p.Line("Forgot the stored sign-in of %s, which the state no longer named.", k)
+		}
+	})
 }
 
 func (a *app) whoamiCommand() *cobra.Command {

@@ -11,10 +11,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
@@ -119,6 +121,13 @@ func explain(err error) string {
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
 	case errors.As(err, new(*magister.PageError)):
 		return err.Error() + "; Magister seems to be down or in maintenance, try again later"
+	case errors.Is(err, state.ErrUnsafeDir):
+		return err.Error() + unsafeDirAdvice(err)
+	case errors.Is(err, plainfile.ErrNotPlain):
+		return err.Error() + notPlainAdvice(err)
+	case errors.Is(err, state.ErrTooLarge):
+		return err.Error() + "; no state magister-notify writes comes near that size: move the file away " +
+			"(a fresh state is then started, and the next check takes stock silently) or restore a backup"
 	}
 	return err.Error()
 }
@@ -136,6 +145,41 @@ func storeAdvice(e *magister.StoreError) string {
 		return ". To keep working, " + fix + " and sign in again: magister-notify login --school <school>"
 	}
 	return ". You are still signed in; " + fix + " and the next check carries on"
+}
+
+// notPlainAdvice says what to do about a file in the state directory that
+// is a link, or not a plain file.
+func notPlainAdvice(err error) string {
+	it := "it"
+	var np *plainfile.NotPlainError
+	if errors.As(err, &np) && strings.HasPrefix(np.What, "a symbolic link") {
+		it = "the link"
+	}
+	return "; magister-notify never follows links in its state directory and keeps only plain files there: " +
+		"remove " + it + " (or put the real file in its place) and try again"
+}
+
+// unsafeDirAdvice says what to do about a refused state directory.
+func unsafeDirAdvice(err error) string {
+	var e *state.UnsafeDirError
+	if !errors.As(err, &e) {
+		return ""
+	}
+	const own = "give magister-notify a directory of its own with --state-dir or MAGISTER_NOTIFY_HOME " +
+		"(or leave both unset for the default)"
+	switch e.Problem {
+	case state.NotPlainFile:
+		return notPlainAdvice(err)
+	case state.WritableByOthers:
+		return "; anyone could plant files beside your sign-in there, and magister-notify does not change " +
+			"the permissions of a shared directory: " + own
+	case state.Shared:
+		return "; magister-notify does not change the permissions of a directory that also holds other files: " +
+			"make it private yourself (chmod 700 " + e.Dir + ") or " + own
+	case state.ForeignOwner:
+		return "; run magister-notify as that user, or " + own
+	}
+	return "; " + own
 }
 
 // Exit codes scripts can rely on.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -120,8 +121,16 @@ func printStatus(p *printer, info statusInfo) {
 		printHandler(p, *info.Handler)
 	}
 	for _, q := range info.Quarantined {
-		p.Field("Damaged state", "%s was moved aside at %s: %s; a fresh state was started",
+		if !q.Salvaged {
+			p.Field("Damaged state", "%s was moved aside at %s: %s; a fresh state was started",
+				q.File, when(q.At), q.Reason)
+			continue
+		}
+		p.Field("Damaged state", "%s was moved aside at %s: %s; what could be read was kept",
 			q.File, when(q.At), q.Reason)
+		if len(q.Reset) > 0 {
+			p.Field("Started afresh", "%s (what was seen starts with a silent check)", strings.Join(q.Reset, ", "))
+		}
 	}
 	for _, f := range info.Files {
 		p.Field("Quarantined file", "%s (delete it once you no longer need it)", filepath.Base(f))

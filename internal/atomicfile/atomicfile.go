@@ -5,21 +5,34 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 )
 
-// WriteFile replaces path with data: path+".tmp" with mode perm, fsync,
-// rename over path (retried while Windows reports a sharing violation), then
-// fsync of the directory (Unix) so that the rename itself survives a crash.
-// On error path is untouched and the temporary file is removed.
+// WriteFile replaces path with data: a new temporary file beside it with
+// mode perm, fsync, rename over path (retried while Windows reports a
+// sharing violation), then fsync of the directory (Unix) so that the rename
+// itself survives a crash. On error path is untouched and the temporary file
+// is removed.
 //
-// Callers serialise writers of one path with a lock of their own; the fixed
-// temporary name means a writer that was killed leaves nothing that grows.
+// The temporary file is created exclusively under an unpredictable name
+// (os.CreateTemp), so nothing planted in the directory, such as a symbolic
+// link, can make WriteFile write anywhere but into a file of its own. A path
+// that is a link is replaced by the new file, never followed.
+//
+// Callers serialise writers of one path with a lock of their own. That makes
+// every temporary file of path that exists when WriteFile starts one that a
+// killed writer left behind; they are removed, so nothing grows.
 func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	removeLeftovers(dir, base)
+	f, err := os.CreateTemp(dir, base+".*"+tmpSuffix)
 	if err != nil {
 		return err
 	}
+	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			os.Remove(tmp)
@@ -41,5 +54,28 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	if err = Rename(tmp, path); err != nil {
 		return err
 	}
-	return SyncDir(filepath.Dir(path))
+	return SyncDir(dir)
+}
+
+const tmpSuffix = ".tmp"
+
+// IsTemp reports whether name is a temporary file WriteFile makes (or, with
+// a fixed name, made in earlier versions) for a file named base.
+func IsTemp(name, base string) bool {
+	return name == base+tmpSuffix ||
+		strings.HasPrefix(name, base+".") && strings.HasSuffix(name, tmpSuffix) && len(name) > len(base)+len(tmpSuffix)
+}
+
+// removeLeftovers removes the temporary files of base in dir. Removing a
+// name never touches what a link there points to.
+func removeLeftovers(dir, base string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if IsTemp(e.Name(), base) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
 }

@@ -48,3 +48,57 @@ func TestWriteFileFailureKeepsOld(t *testing.T) {
 		t.Errorf("temporary file left behind: %v", entries)
 	}
 }
+
+// TestWriteFileNeverFollowsALink: links planted where the temporary file of
+// earlier versions went (path+".tmp") or at path itself are never written
+// through: the new file replaces the link at path, and the targets stay.
+func TestWriteFileNeverFollowsALink(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tokens.json")
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("victim"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, link := range []string{path + ".tmp", path} {
+		if err := os.Symlink(victim, link); err != nil {
+			if runtime.GOOS == "windows" {
+				t.Skipf("symbolic links need a privilege here: %v", err)
+			}
+			t.Fatal(err)
+		}
+	}
+	if err := WriteFile(path, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(victim); string(got) != "victim" {
+		t.Fatalf("the link's target was written: %q", got)
+	}
+	fi, err := os.Lstat(path)
+	if err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("%s is not a plain file after WriteFile: %v, %v", path, fi, err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "secret" {
+		t.Fatalf("read %q", got)
+	}
+}
+
+// TestLeftoversAreRemoved: a writer killed between creating its temporary
+// file and renaming it leaves the file; the next write removes it.
+func TestLeftoversAreRemoved(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.json")
+	for _, name := range []string{"state.json.tmp", "state.json.123456.tmp", "other.json.1.tmp"} {
+		os.WriteFile(filepath.Join(dir, name), []byte("half"), 0o600)
+	}
+	if err := WriteFile(path, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || names[0] != "other.json.1.tmp" || names[1] != "state.json" {
+		t.Fatalf("files after a write: %v, want other.json.1.tmp and state.json", names)
+	}
+}

@@ -3,9 +3,13 @@ package filelock
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
+
+	"github.com/magister-notify/magister-notify/internal/plainfile"
 )
 
 func TestLockExcludesAndTimesOut(t *testing.T) {
@@ -25,4 +29,24 @@ func TestLockExcludesAndTimesOut(t *testing.T) {
 		t.Fatalf("lock after unlock: %v", err)
 	}
 	unlock2()
+}
+
+// TestLinkIsRefused: a lock file planted as a symbolic link is neither
+// locked nor created at its target.
+func TestLinkIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere")
+	path := filepath.Join(dir, "login.lock")
+	if err := os.Symlink(target, path); err != nil {
+		if runtime.GOOS == "windows" {
+			t.Skipf("symbolic links need a privilege here: %v", err)
+		}
+		t.Fatal(err)
+	}
+	if _, err := Lock(context.Background(), path, time.Second); !errors.Is(err, plainfile.ErrNotPlain) {
+		t.Fatalf("Lock through a link: %v", err)
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the link's target was created (%v)", err)
+	}
 }
