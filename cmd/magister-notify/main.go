@@ -48,7 +48,20 @@ func runMain(args []string) int {
 		<-ctx.Done()
 		stop() // the default action again, for the second signal
 	}()
-	return run(ctx, args, os.Stdout, os.Stderr)
+	var stdout io.Writer = os.Stdout
+	if stdoutClosed() {
+		stdout = closedOutput{}
+	}
+	return run(ctx, args, stdout, os.Stderr)
+}
+
+// closedOutput stands for a standard output the process was started
+// without: writing to it fails, so a notification sent there (check --sink
+// stdout) is not taken as shown.
+type closedOutput struct{}
+
+func (closedOutput) Write([]byte) (int, error) {
+	return 0, errors.New("standard output is closed")
 }
 
 // run executes one command line and returns the exit code.
