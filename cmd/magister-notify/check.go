@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -100,6 +102,55 @@ func (a *app) deliver(ctx context.Context, st *state.Store, specs []string, oneO
 	return d.Deliver(ctx)
 }
 
+// notifyTestResult is what `notify test` reports: the sinks that showed the
+// test notification and those that failed, with why.
+type notifyTestResult struct {
+	Shown  []string          `json:"shown"`
+	Failed map[string]string `json:"failed,omitempty"`
+}
+
+// runNotifyTest sends a test notification straight to each sink. It goes
+// through no outbox: a test that fails is reported, not retried later
+// among the real notifications.
+func (a *app) runNotifyTest(ctx context.Context, specs []string) error {
+	st, err := a.openStore("notify")
+	if err != nil {
+		return err
+	}
+	sinks, err := a.sinks(ctx, st, specs, iconFile(cacheDir()))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	n := notifier.Notification{ID: "test-" + now.Format("20060102T150405.000"), Kind: "test",
+		Title: "magister-notify werkt", Body: "Dit is een testmelding. / This is a test notification.",
+		Created: now, Delivered: now}
+	res := notifyTestResult{Shown: []string{}}
+	var errs []error
+	for _, sink := range sinks {
+		if err := sink.Send(ctx, n); err != nil {
+			if res.Failed == nil {
+				res.Failed = map[string]string{}
+			}
+			res.Failed[sink.Name()] = err.Error()
+			errs = append(errs, &notifier.SinkError{Sink: sink.Name(), Err: err})
+			continue
+		}
+		res.Shown = append(res.Shown, sink.Name())
+	}
+	if err := a.emit(res, func(p *printer) {
+		for _, name := range res.Shown {
+			p.Line("A test notification was sent to %s.", name)
+		}
+	}); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("the test notification could not be shown: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
 func (a *app) notifyCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "notify", Short: "Notification tools"}
 	var sinks []string
@@ -107,37 +158,10 @@ func (a *app) notifyCommand() *cobra.Command {
 		Use:   "test",
 		Short: "Show a test notification through the configured sinks",
 		Args:  cobra.NoArgs,
+		Long: "Show a test notification now through the configured sinks (or the --sink ones), whatever\n" +
+			"the quiet hours or a pause say. It is shown or reported as failed, never kept for later.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("notify")
-			if err != nil {
-				return err
-			}
-			now := time.Now()
-			err = st.Update(cmd.Context(), func(s *state.State) error {
-				s.Outbox = append(s.Outbox, state.Entry{ID: "test-" + now.Format("20060102T150405.000"), Kind: "test", Change: "test",
-					Title: "magister-notify werkt", Body: "Dit is een testmelding. / This is a test notification.",
-					Created: now, Batch: "test-" + now.Format(time.RFC3339Nano)})
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			// The test entry is for the sinks given, so they take it (and
-			// whatever else is due) for good.
-			rep, err := a.deliver(cmd.Context(), st, sinks, false)
-			if err != nil {
-				return err
-			}
-			return a.emit(rep, func(p *printer) {
-				switch {
-				case rep.Delivered > 0:
-					p.Line("A test notification was sent.")
-				case rep.Held > 0:
-					p.Line("The test notification is held until %s (quiet hours or pause).", when(rep.HeldUntil))
-				default:
-					p.Line("The test notification was not delivered yet; see magister-notify log --pending.")
-				}
-			})
+			return a.runNotifyTest(cmd.Context(), sinks)
 		},
 	}
 	test.Flags().StringArrayVar(&sinks, "sink", nil, "use this sink instead of the configured ones (repeatable)")

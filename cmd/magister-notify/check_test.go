@@ -167,3 +167,33 @@ func TestCheckHelpIsExact(t *testing.T) {
 		t.Errorf("check --help:\n%s", out)
 	}
 }
+
+// TestNotifyTestIsNeverKept (issue 13, item 4): a test notification that
+// cannot be shown is reported, and nothing is left to show later among the
+// real notifications.
+func TestNotifyTestIsNeverKept(t *testing.T) {
+	dir := t.TempDir()
+	for _, sink := range []string{"bogus", "exec:exit 3"} {
+		code, _, errs := runCLI(t, context.Background(), "--state-dir", dir, "notify", "test", "--sink", sink)
+		if code == 0 {
+			t.Errorf("notify test --sink %s: exit 0", sink)
+		}
+		if errs == "" {
+			t.Errorf("notify test --sink %s: no reason given", sink)
+		}
+		st, err := state.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var outbox []state.Entry
+		st.View(context.Background(), func(s state.State) error { outbox = s.Outbox; return nil })
+		if len(outbox) != 0 {
+			t.Errorf("after notify test --sink %s, %d notifications wait to be shown later: %+v", sink, len(outbox), outbox)
+		}
+	}
+	// Shown now, even in quiet hours (it is asked for).
+	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "notify", "test", "--sink", "stdout")
+	if code != 0 || !strings.Contains(out, "magister-notify werkt") {
+		t.Errorf("notify test --sink stdout: %d %q %s", code, out, errs)
+	}
+}
