@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -131,5 +133,31 @@ func TestUnknownCommandFails(t *testing.T) {
 	code, _, errs := runCLI(t, context.Background(), "frobnicate")
 	if code == 0 || !strings.Contains(errs, "unknown command") {
 		t.Fatalf("code %d, %q", code, errs)
+	}
+}
+
+// TestTyposAreUsageErrors (issue 13, item 9): a mistyped command exits 2
+// with a suggestion, instead of printing help and exiting 0.
+func TestTyposAreUsageErrors(t *testing.T) {
+	for _, tc := range []struct{ args, suggest string }{
+		{"service instal", "did you mean install?"},
+		{"config lst", "did you mean list?"},
+		{"notify tset", "did you mean test?"},
+		{"chek", "did you mean check?"},
+		{"check --bogus", "unknown flag: --bogus"},
+	} {
+		cmd := cliProcess(append([]string{"--state-dir", t.TempDir()}, strings.Fields(tc.args)...)...)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != exitUsage {
+			t.Errorf("%s: %v, want exit code %d", tc.args, err, exitUsage)
+		}
+		if !strings.Contains(string(out), tc.suggest) {
+			t.Errorf("%s said %q, want %q", tc.args, out, tc.suggest)
+		}
+	}
+	// A group on its own still shows its help.
+	if code, out, _ := runCLI(t, context.Background(), "service"); code != 0 || !strings.Contains(out, "install") {
+		t.Errorf("service: %d %q", code, out)
 	}
 }
