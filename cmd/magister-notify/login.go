@@ -150,15 +150,28 @@ func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier
 		done <- result{acct, err}
 	}()
 	go func() {
-		line, err := bufio.NewReader(a.stdin).ReadString('\n')
-		if strings.TrimSpace(line) == "" && err != nil {
-			return // no terminal input: keep waiting for the handler
+		in := bufio.NewReader(a.stdin)
+		for {
+			line, err := in.ReadString('\n')
+			if strings.TrimSpace(line) == "" && err != nil {
+				return // no terminal input: keep waiting for the handler
+			}
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
+			if errors.Is(err, magister.ErrNoCode) {
+				// A wrong paste spends nothing: ask again.
+				fmt.Fprint(a.stderr, "That is not the address Magister sends after signing in. Paste the one that\n"+
+					"starts with m6loapp://oauth2redirect/ and press Enter:\n> ")
+				continue
+			}
+			if errors.Is(err, notifier.ErrNoPendingLogin) {
+				return // the handler was first; WaitLogin reports it
+			}
+			done <- result{acct, err}
+			return
 		}
-		acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
-		if errors.Is(err, notifier.ErrNoPendingLogin) {
-			return // the handler was first; WaitLogin reports it
-		}
-		done <- result{acct, err}
 	}()
 	r := <-done
 	fmt.Fprintln(a.stderr)

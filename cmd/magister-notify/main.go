@@ -162,6 +162,9 @@ func explain(err error) string {
 		return "interrupted"
 	case errors.Is(err, magister.ErrLoginRequired):
 		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
+	case errors.Is(err, magister.ErrNoCode):
+		return err.Error() + ": that is not the address Magister sends after signing in. Give the one that starts " +
+			"with m6loapp://oauth2redirect/ (from the address bar, the browser's message, or its developer tools)"
 	case errors.Is(err, magister.ErrTokenRedirect):
 		return err.Error() + ". Something between you and Magister (a proxy, a captive portal, or a changed base URL) " +
 			"sends sign-in requests elsewhere. Try again later or on another network"
