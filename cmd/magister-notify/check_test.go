@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -195,5 +196,48 @@ func TestNotifyTestIsNeverKept(t *testing.T) {
 	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "notify", "test", "--sink", "stdout")
 	if code != 0 || !strings.Contains(out, "magister-notify werkt") {
 		t.Errorf("notify test --sink stdout: %d %q %s", code, out, errs)
+	}
+}
+
+// TestResumeDigests (issue 13, item 2): what a pause held arrives as one
+// digest after an explicit resume too, not as one notification each; a
+// resume without a pause says so.
+func TestResumeDigests(t *testing.T) {
+	school, _, cli := signedIn(t)
+	cli("config", "set", "quiet-hours", "off")
+	cli("config", "set", "sinks", "stdout")
+	if code, _, errs := cli("check"); code != 0 { // baseline
+		t.Fatal(errs)
+	}
+	if code, _, errs := cli("pause", "1h"); code != 0 {
+		t.Fatal(errs)
+	}
+	for i := range 5 {
+		school.AddGrade(magistertest.GradeSpec{Child: "Anna", Value: fmt.Sprintf("%d,5", 5+i%4), Weight: 1})
+		if code, _, errs := cli("check"); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	if code, out, _ := cli("resume"); code != 0 || !strings.Contains(out, "resumed") {
+		t.Fatalf("resume: %d %q", code, out)
+	}
+	code, out, errs := cli("check")
+	if code != 0 {
+		t.Fatalf("check after resume: %d %s", code, errs)
+	}
+	alone := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "Anna: Nieuw cijfer") {
+			alone++
+		}
+	}
+	if alone != 0 {
+		t.Errorf("after resume, %d grades were shown one by one:\n%s", alone, out)
+	}
+	if !strings.Contains(out, "5 nieuwe cijfers") {
+		t.Errorf("after resume, no digest of the 5 grades:\n%s", out)
+	}
+	if code, out, _ := cli("resume"); code != 0 || !strings.Contains(out, "Nothing was paused") {
+		t.Errorf("resume without a pause: %d %q", code, out)
 	}
 }
