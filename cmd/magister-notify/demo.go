@@ -63,6 +63,14 @@ func (a *app) demoCommand() *cobra.Command {
 
 // runDemo runs the demo until ctx ends or o.duration has passed.
 func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
+	if !o.noTray {
+		if derr := tray.CheckDesktop(ctx); derr != nil {
+			// No desktop session (ssh, a container): the terminal is what
+			// there is, so the demo runs there rather than failing.
+			fmt.Fprintln(a.stdout, "No desktop session here (no D-Bus session bus): running the demo in the terminal (--no-tray).")
+			o.noTray = true
+		}
+	}
 	if o.duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
@@ -181,7 +189,11 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 	}
 	var shown int
 	st.View(context.WithoutCancel(ctx), func(s state.State) error { shown = len(s.History); return nil })
-	fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", shown)
+	if shown == 1 {
+		fmt.Fprintln(a.stdout, "The demo ends: 1 notification was shown.")
+	} else {
+		fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", shown)
+	}
 	return nil
 }
 

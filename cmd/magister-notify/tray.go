@@ -50,6 +50,11 @@ func (a *app) trayCommand() *cobra.Command {
 			if errors.Is(err, context.Canceled) {
 				return nil
 			}
+			if err != nil {
+				// Started at login or by `service start`, nobody sees stderr:
+				// the log says why it stopped.
+				logger.Error("the tray stopped", "err", err)
+			}
 			return err
 		},
 	}
