@@ -4,13 +4,60 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
+
+// checkError is a check whose fetches failed, said in the user's words;
+// the error itself stays underneath for the exit code and --verbose.
+type checkError struct {
+	words string
+	err   error
+}
+
+func (e *checkError) Error() string { return e.words }
+func (e *checkError) Unwrap() error { return e.err }
+
+// friendlyCheckError words a failed fetch that reads as internals (a dial
+// error with a URL in it, a bare status) the way a person would say it.
+// Errors that explain() words itself keep their own text.
+func friendlyCheckError(err error) error {
+	if errors.As(err, new(*magister.StoreError)) || errors.As(err, new(*magister.PageError)) ||
+		errors.Is(err, magister.ErrWrongOrigin) || errors.Is(err, magister.ErrTokenRedirect) ||
+		errors.Is(err, magister.ErrLoginRequired) || errors.Is(err, magister.ErrRateLimited) {
+		return err
+	}
+	var ne net.Error
+	var st *magister.StatusError
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &st) {
+		return &checkError{words: "the check failed: " + notifier.DescribeFailure("en", err) +
+			" (details: check --verbose)", err: err}
+	}
+	return err
+}
+
+// sayStillChecking prints one line to a terminal when a check takes longer
+// than after, so a slow Magister does not look like a hang. The returned
+// function stops it.
+func (a *app) sayStillChecking(after time.Duration) func() {
+	f, ok := a.stderr.(*os.File)
+	if !ok || a.json {
+		return func() {}
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return func() {}
+	}
+	t := time.AfterFunc(after, func() { fmt.Fprintln(f, "Still waiting for Magister…") })
+	return func() { t.Stop() }
+}
 
 type checkResult struct {
 	Children  []notifier.ChildReport   `json:"children"`
@@ -23,7 +70,8 @@ type checkResult struct {
 
 func (a *app) checkCommand() *cobra.Command {
 	var sinks []string
-	var dryRun bool
+	var dryRun, verbose bool
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Check Magister once now and deliver what is new",
@@ -38,8 +86,10 @@ func (a *app) checkCommand() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			checker := &notifier.Checker{Store: st, Open: a.accounts(st).Open, DryRun: dryRun}
+			checker := &notifier.Checker{Store: st, Open: a.accounts(st).Open, DryRun: dryRun, Timeout: timeout}
+			stopWaiting := a.sayStillChecking(2 * time.Second)
 			rep, err := checker.Check(ctx)
+			stopWaiting()
 			if err != nil {
 				return err
 			}
@@ -55,6 +105,11 @@ func (a *app) checkCommand() *cobra.Command {
 			if err := a.emit(res, func(p *printer) {
 				for _, c := range res.Children {
 					p.Line("%s", c.Summary(lang))
+					if verbose {
+						for _, e := range c.Errors {
+							p.Line("  %s", e)
+						}
+					}
 				}
 				if dryRun {
 					for _, e := range res.Notifying {
@@ -69,11 +124,13 @@ func (a *app) checkCommand() *cobra.Command {
 				return err
 			}
 			if rep.Err != nil {
-				return rep.Err
+				return friendlyCheckError(rep.Err)
 			}
 			return deliverErr
 		},
 	}
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "say what exactly failed, per child")
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "give up on Magister after this long (what was not read counts as not checked)")
 	cmd.Flags().StringArrayVar(&sinks, "sink", nil, "deliver to this sink this time instead of the configured ones, which still get everything later (repeatable): desktop, stdout, jsonl:PATH, exec:COMMAND")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would be notified without marking or delivering anything")
 	return cmd

@@ -241,3 +241,43 @@ func TestResumeDigests(t *testing.T) {
 		t.Errorf("resume without a pause: %d %q", code, out)
 	}
 }
+
+// TestFailedCheckSaysSoInPlainWords (issue 13, items 6 and 7): a check
+// against an unreachable Magister says it failed, in words, without
+// internals (--verbose has them); a Magister that does not answer is given
+// up on after --timeout.
+func TestFailedCheckSaysSoInPlainWords(t *testing.T) {
+	school, _, cli := signedIn(t)
+	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
+		t.Fatal(errs)
+	}
+	school.Fail(magistertest.Failure{DelayMs: 60_000, Count: 100})
+	code, out, errs := cli("check", "--timeout", "1s")
+	if code == 0 {
+		t.Errorf("check against a Magister that does not answer: exit 0")
+	}
+	if !strings.Contains(errs, "the check failed: Magister did not answer in time") {
+		t.Errorf("stderr %q, want that Magister did not answer in time", errs)
+	}
+	school.Close()
+	code, out, errs = cli("check")
+	if code == 0 {
+		t.Errorf("check against an unreachable Magister: exit 0")
+	}
+	if strings.Contains(out, "niets nieuws") {
+		t.Errorf("a failed check says nothing new:\n%s", out)
+	}
+	if !strings.Contains(out, "Anna: controle mislukt: Magister is niet bereikbaar") {
+		t.Errorf("stdout %q, want Anna's check failed as unreachable", out)
+	}
+	if strings.Contains(out+errs, "127.0.0.1") || strings.Contains(out+errs, "dial tcp") {
+		t.Errorf("internals without --verbose:\n%s%s", out, errs)
+	}
+	if !strings.Contains(errs, "Magister cannot be reached") {
+		t.Errorf("stderr %q, want that Magister cannot be reached", errs)
+	}
+	_, out, _ = cli("check", "--verbose")
+	if !strings.Contains(out, "connection refused") {
+		t.Errorf("check --verbose does not give the details:\n%s", out)
+	}
+}
