@@ -88,6 +88,7 @@ type NotificationServer struct {
 	conn *dbus.Conn
 
 	mu      sync.Mutex
+	caps    []string
 	got     []Notification
 	nextID  uint32
 	changed chan struct{} // closed and replaced whenever got grows
@@ -191,7 +192,20 @@ func (o *notificationsObject) Notify(appName string, replacesID uint32, appIcon,
 
 // GetCapabilities implements org.freedesktop.Notifications.GetCapabilities.
 func (o *notificationsObject) GetCapabilities() ([]string, *dbus.Error) {
+	o.s.mu.Lock()
+	defer o.s.mu.Unlock()
+	if o.s.caps != nil {
+		return append([]string(nil), o.s.caps...), nil
+	}
 	return []string{"body", "icon-static"}, nil
+}
+
+// SetCapabilities makes GetCapabilities answer caps, e.g. "body-markup" as
+// dunst and GNOME announce it.
+func (s *NotificationServer) SetCapabilities(caps ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.caps = caps
 }
 
 // GetServerInformation implements org.freedesktop.Notifications.GetServerInformation.
