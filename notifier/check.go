@@ -120,6 +120,7 @@ type childFetch struct {
 	gradesErr error
 	gradesAt  time.Time
 	gradesCut int // see ChildReport.GradesCut
+	year      []magister.Grade // the year's grades, read only when there is news
 	appts     []magister.Appointment
 	apptsErr  error
 	apptsAt   time.Time
@@ -236,6 +237,9 @@ func (c *Checker) fetch(ctx context.Context, acct state.Account, r Rules, now ti
 			f.children[ch.ID] = cf
 			f.openErr = cf.gradesErr
 			return f
+		}
+		if cf.gradesErr == nil {
+			cf.year = gradeContext(ctx, src, ch, cf.grades, now)
 		}
 		cf.apptsAt = c.now()
 		cf.appts, cf.apptsErr = src.Appointments(ctx, ch.ID, cf.from, cf.to)
@@ -395,7 +399,9 @@ func (c *Checker) detectChild(ch *state.Child, cf *childFetch, r Rules, now, com
 	}
 	var events []Event
 	if cf.gradesErr == nil && fresh(state.KindGrades, cf.gradesAt) {
-		events = append(events, DetectGrades(seenSet(ch.Seen, state.KindGrades), cf.grades, now)...)
+		gradeEvents := DetectGrades(seenSet(ch.Seen, state.KindGrades), cf.grades, now)
+		addAverages(gradeEvents, cf.year)
+		events = append(events, gradeEvents...)
 		cr.GradesCut = cf.gradesCut
 	}
 	if cf.apptsErr != nil {

@@ -37,6 +37,9 @@ type Event struct {
 
 	Grade       *magister.Grade
 	OldValue    string // corrected grades: the value before
+	// AvgBefore and AvgAfter are the subject's average without and with
+	// this grade, when they can be known (see addAverages).
+	AvgBefore, AvgAfter *float64
 	Appointment *magister.Appointment
 	OldStart    time.Time // moved lessons
 	OldRoom     string    // room changes

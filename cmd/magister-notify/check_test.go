@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/magister/magistertest"
 	"github.com/magister-notify/magister-notify/state"
 )
@@ -279,5 +280,46 @@ func TestFailedCheckSaysSoInPlainWords(t *testing.T) {
 	_, out, _ = cli("check", "--verbose")
 	if !strings.Contains(out, "connection refused") {
 		t.Errorf("check --verbose does not give the details:\n%s", out)
+	}
+}
+
+// TestNewGradeSaysItsAverage (issue 15): a new grade's notification says
+// what it does to the subject's average, computed from the fake school's
+// enrollment grades; a check without news asks nothing more of Magister.
+func TestNewGradeSaysItsAverage(t *testing.T) {
+	school, _, cli := signedIn(t)
+	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
+		t.Fatal(errs)
+	}
+	school.ResetRequests()
+	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
+		t.Fatal(errs)
+	}
+	for _, r := range school.Requests() {
+		if strings.Contains(r.Path, "aanmeldingen") {
+			t.Errorf("a check without news asked %s", r.Path)
+		}
+	}
+	average := func() float64 {
+		var sum, weights float64
+		for _, g := range school.Grades("Anna") {
+			if f, ok := magister.ParseGradeValue(g.Value); ok && g.Current && g.Subject == "wisA" && g.Weight > 0 {
+				sum, weights = sum+f*g.Weight, weights+g.Weight
+			}
+		}
+		return sum / weights
+	}
+	before := average()
+	if _, err := school.AddGrade(magistertest.GradeSpec{Child: "Anna", Subject: "wisA", Value: "9,4", Weight: 3}); err != nil {
+		t.Fatal(err)
+	}
+	after := average()
+	code, out, errs := cli("check", "--sink", "stdout")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	dutch := func(x float64) string { return strings.Replace(fmt.Sprintf("%.1f", x), ".", ",", 1) }
+	if want := "gemiddelde " + dutch(before) + " → " + dutch(after); !strings.Contains(out, want) {
+		t.Errorf("the notification does not say %q:\n%s", want, out)
 	}
 }
