@@ -119,7 +119,7 @@ type childFetch struct {
 	grades    []magister.Grade
 	gradesErr error
 	gradesAt  time.Time
-	gradesCut int // see ChildReport.GradesCut
+	gradesCut int              // see ChildReport.GradesCut
 	year      []magister.Grade // the year's grades, read only when there is news
 	appts     []magister.Appointment
 	apptsErr  error

@@ -65,10 +65,15 @@ type SinkOption func(*sinkConfig)
 type sinkConfig struct {
 	stdout io.Writer
 	icon   string
+	clicks *Clicks
 }
 
 // SinkStdout makes the stdout sink write to w instead of os.Stdout.
 func SinkStdout(w io.Writer) SinkOption { return func(c *sinkConfig) { c.stdout = w } }
+
+// SinkClicks makes the desktop sink's notifications open their page when
+// clicked, through c (kept for the life of the process).
+func SinkClicks(c *Clicks) SinkOption { return func(cfg *sinkConfig) { cfg.clicks = c } }
 
 // SinkIcon gives the desktop sink the path of an icon file.
 func SinkIcon(path string) SinkOption { return func(c *sinkConfig) { c.icon = path } }
@@ -121,7 +126,9 @@ func parseSink(spec string, cfg sinkConfig) (Sink, error) {
 		if hasArg {
 			break
 		}
-		return NewDesktopSink(cfg.icon), nil
+		d := NewDesktopSink(cfg.icon)
+		d.Clicks = cfg.clicks
+		return d, nil
 	case "stdout":
 		if hasArg {
 			break

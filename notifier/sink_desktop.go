@@ -27,8 +27,11 @@ const (
 type DesktopSink struct {
 	// Icon is the path of an icon file; empty means none.
 	Icon string
+	// Clicks, when set, makes notifications open their page when clicked
+	// (a long-lived process that can receive the click: the tray).
+	Clicks *Clicks
 
-	show func(ctx context.Context, title, body string) error
+	show func(ctx context.Context, title, body, url string) error
 }
 
 // NewDesktopSink returns the desktop sink with an optional icon path.
@@ -49,7 +52,7 @@ func (*DesktopSink) PeopleFacing() bool { return true }
 func (s *DesktopSink) Send(ctx context.Context, n Notification) error {
 	title, body := shorten(validText(n.Title), maxTitle), shorten(validText(n.Body), maxBody)
 	done := make(chan error, 1)
-	go func() { done <- s.show(ctx, title, body) }()
+	go func() { done <- s.show(ctx, title, body, n.URL) }()
 	select {
 	case err := <-done:
 		if err != nil {

@@ -99,7 +99,7 @@ func TestDesktopSinkOverDBus(t *testing.T) {
 
 func TestDesktopSinkReportsFailure(t *testing.T) {
 	s := NewDesktopSink("")
-	s.show = func(context.Context, string, string) error { return errors.New("no daemon") }
+	s.show = func(context.Context, string, string, string) error { return errors.New("no daemon") }
 	err := s.Send(context.Background(), Notification{Title: "x"})
 	if err == nil || !strings.Contains(err.Error(), "no daemon") {
 		t.Errorf("err = %v", err)
@@ -107,7 +107,7 @@ func TestDesktopSinkReportsFailure(t *testing.T) {
 
 	block := make(chan struct{})
 	defer close(block)
-	s.show = func(context.Context, string, string) error { <-block; return nil }
+	s.show = func(context.Context, string, string, string) error { <-block; return nil }
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := s.Send(ctx, Notification{Title: "x", Urgent: true}); !errors.Is(err, context.Canceled) {
@@ -196,6 +196,66 @@ func TestShortenNeverSplitsACharacter(t *testing.T) {
 			if utf8.RuneCountInString(strings.TrimSpace(text)) > n && !strings.HasSuffix(got, "…") {
 				t.Errorf("shorten(%q, %d) = %q: cut without an ellipsis", text, n, got)
 			}
+		}
+	}
+}
+
+// TestDesktopClickOpensThePage (issue 15): with Clicks (the tray), a
+// notification carries the open action where the server offers actions,
+// and clicking it opens the entry's page; without actions, or for a
+// one-off CLI run, notifications are plain.
+func TestDesktopClickOpensThePage(t *testing.T) {
+	addr := dbustest.StartSessionBus(t)
+	srv := dbustest.StartNotificationServer(t, addr)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	opened := make(chan string, 4)
+	clicks := NewClicks(func(url string) error { opened <- url; return nil })
+	t.Cleanup(func() { clicks.Close() })
+	sinks, err := ParseSinks([]string{"desktop"}, SinkClicks(clicks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const page = "https://demo.magister.net/magister/#/cijfers"
+
+	srv.SetCapabilities("body", "actions")
+	if err := sinks[0].Send(ctx, Notification{Title: "8,3 voor Wiskunde A", URL: page}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := srv.WaitTimeout(10*time.Second, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := got[0].Actions; len(a) < 2 || a[0] != "default" {
+		t.Fatalf("actions %q, want the default action first", a)
+	}
+	// A malformed signal from anyone on the bus is ignored.
+	srv.Emit("ActionInvoked", "not an id", 7)
+	if err := srv.InvokeAction(got[0].ID, "default"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case url := <-opened:
+		if url != page {
+			t.Errorf("a click opened %q, want %q", url, page)
+		}
+	case <-time.After(10 * time.Second): // a hang guard, not a speed claim
+		t.Fatal("a click on the notification opened nothing")
+	}
+
+	// A server without actions gets none; so does a sink without Clicks.
+	srv.SetCapabilities("body")
+	sinks[0].Send(ctx, Notification{Title: "x", URL: page})
+	plain, _ := ParseSinks([]string{"desktop"})
+	srv.SetCapabilities("body", "actions")
+	plain[0].Send(ctx, Notification{Title: "y", URL: page})
+	got, err = srv.WaitTimeout(10*time.Second, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range got[1:] {
+		if len(n.Actions) != 0 {
+			t.Errorf("%q carries actions %q", n.Summary, n.Actions)
 		}
 	}
 }

@@ -88,6 +88,7 @@ wait "$demo" || fail "the demo exited with $?: $(cat "$log/demo.log")"
 pids=("${pids[@]/$demo/}")
 dunstctl close-all
 history=$(dunstctl history)
+echo "$history" >"$artifacts/e2e-tray-dunst-history.json"
 for want in "New grade" "Lesson cancelled" "New message from Mentor"; do
 	grep -q "$want" <<<"$history" || fail "dunst history lacks '$want': $history"
 done

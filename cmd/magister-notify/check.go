@@ -138,13 +138,13 @@ func (a *app) checkCommand() *cobra.Command {
 
 // sinks builds the given sinks, else the configured ones (desktop when none
 // are configured), with the app icon for desktop notifications.
-func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon string) ([]notifier.Sink, error) {
+func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon string, more ...notifier.SinkOption) ([]notifier.Sink, error) {
 	if len(specs) == 0 {
 		if err := st.View(ctx, func(s state.State) error { specs = s.Settings.Sinks; return nil }); err != nil {
 			return nil, err
 		}
 	}
-	return notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon))
+	return notifier.ParseSinks(specs, append([]notifier.SinkOption{notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon)}, more...)...)
 }
 
 // deliver runs one delivery round to the given sinks, else the configured

@@ -68,6 +68,9 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 	checker := &notifier.Checker{Store: st, Open: accts.Open}
 	// One lease owner for every round of this process.
 	owner := fmt.Sprintf("tray-%d", os.Getpid())
+	// The tray lives on, so its notifications can open their page when
+	// clicked (a one-off check's cannot: nobody would receive the click).
+	clicks := notifier.NewClicks(openBrowser)
 	return tray.Config{
 		Store: st,
 		Check: func(ctx context.Context) error {
@@ -81,7 +84,7 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 			return rep.Err
 		},
 		Deliver: func(ctx context.Context) error {
-			sinks, err := a.sinks(ctx, st, nil, icon)
+			sinks, err := a.sinks(ctx, st, nil, icon, notifier.SinkClicks(clicks))
 			if err != nil {
 				return err
 			}

@@ -200,6 +200,18 @@ func (o *notificationsObject) GetCapabilities() ([]string, *dbus.Error) {
 	return []string{"body", "icon-static"}, nil
 }
 
+// Emit sends a signal of the notification interface with any body, as a
+// misbehaving process on the bus could.
+func (s *NotificationServer) Emit(member string, body ...any) error {
+	return s.conn.Emit(NotificationsPath, NotificationsName+"."+member, body...)
+}
+
+// InvokeAction emits ActionInvoked for notification id, as a server does
+// when the user clicks it (key "default") or one of its buttons.
+func (s *NotificationServer) InvokeAction(id uint32, key string) error {
+	return s.conn.Emit(NotificationsPath, NotificationsName+".ActionInvoked", id, key)
+}
+
 // SetCapabilities makes GetCapabilities answer caps, e.g. "body-markup" as
 // dunst and GNOME announce it.
 func (s *NotificationServer) SetCapabilities(caps ...string) {
