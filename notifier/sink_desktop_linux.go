@@ -125,7 +125,10 @@ func (c *Clicks) connection(ctx context.Context) (*dbus.Conn, error) {
 	if c.bus != nil && c.bus.Connected() {
 		return c.bus, nil
 	}
-	conn, err := dialSession(ctx)
+	// The connection outlives this call and its context (godbus closes a
+	// connection made WithContext when that context ends, and the clicks
+	// on what was sent through it would go nowhere).
+	conn, err := dialSession(context.WithoutCancel(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -219,9 +219,13 @@ func TestDesktopClickOpensThePage(t *testing.T) {
 	const page = "https://demo.magister.net/magister/#/cijfers"
 
 	srv.SetCapabilities("body", "actions")
-	if err := sinks[0].Send(ctx, Notification{Title: "8,3 voor Wiskunde A", URL: page}); err != nil {
+	// Sent within a delivery round whose context ends right after: the
+	// click comes later and must still be heard.
+	round, endRound := context.WithCancel(ctx)
+	if err := sinks[0].Send(round, Notification{Title: "8,3 voor Wiskunde A", URL: page}); err != nil {
 		t.Fatal(err)
 	}
+	endRound()
 	got, err := srv.WaitTimeout(10*time.Second, 1)
 	if err != nil {
 		t.Fatal(err)

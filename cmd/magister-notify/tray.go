@@ -70,7 +70,14 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 	owner := fmt.Sprintf("tray-%d", os.Getpid())
 	// The tray lives on, so its notifications can open their page when
 	// clicked (a one-off check's cannot: nobody would receive the click).
-	clicks := notifier.NewClicks(openBrowser)
+	clicks := notifier.NewClicks(func(url string) error {
+		logger.Info("a notification was clicked: opening its page", "url", url)
+		err := openBrowser(url)
+		if err != nil {
+			logger.Warn("open the page of a clicked notification", "err", err)
+		}
+		return err
+	})
 	return tray.Config{
 		Store: st,
 		Check: func(ctx context.Context) error {
