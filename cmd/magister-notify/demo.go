@@ -147,7 +147,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 	cfg := a.trayConfig(st, logger, iconFile(dir))
 	cfg.Interval = o.interval
 	cfg.Title = "magister-notify demo"
-	cfg.Autostart = demoAutostart{}
+	cfg.Autostart = demoAutostart{lang: tray.Language("", os.Getenv)}
 
 	// The school's surprises start once the first check has taken stock,
 	// so that none of them is swallowed by that silent baseline.
@@ -279,10 +279,15 @@ func desktopSession(ctx context.Context) bool {
 
 // demoAutostart keeps "Start at login" off in the demo: its state directory
 // is thrown away at the end.
-type demoAutostart struct{}
+type demoAutostart struct{ lang string }
 
-func (demoAutostart) Status(context.Context) (bool, bool, string, error) {
-	return false, false, "not in the demo", nil
+// Status says why it is off in the menu's language: "Starten bij
+// inloggen (niet in de demo)".
+func (d demoAutostart) Status(context.Context) (bool, bool, string, error) {
+	if d.lang == "en" {
+		return false, false, "not in the demo", nil
+	}
+	return false, false, "niet in de demo", nil
 }
 func (demoAutostart) Install(context.Context) error   { return errors.New("not in the demo") }
 func (demoAutostart) Uninstall(context.Context) error { return nil }

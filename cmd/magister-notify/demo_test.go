@@ -189,3 +189,14 @@ func TestDemoWithoutDesktopRunsInTheTerminal(t *testing.T) {
 		t.Errorf("the demo did not run in the terminal:\n%s", out)
 	}
 }
+
+// TestDemoAutostartSpeaksTheMenuLanguage (issue 14, item 11): the Dutch
+// menu does not say "(not in the demo)".
+func TestDemoAutostartSpeaksTheMenuLanguage(t *testing.T) {
+	for lang, want := range map[string]string{"nl": "niet in de demo", "en": "not in the demo"} {
+		_, available, why, err := demoAutostart{lang: lang}.Status(context.Background())
+		if err != nil || available || why != want {
+			t.Errorf("%s: available %v, why %q (%v); want %q", lang, available, why, err, want)
+		}
+	}
+}
