@@ -186,6 +186,7 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 				s.Health.RetryAt = now.Add(rl.RetryAfter)
 			}
 		}
+		c.announceProblem(s, now, rep)
 		if c.DryRun {
 			return errDryRun
 		}

@@ -264,8 +264,11 @@ type Health struct {
 	ConsecutiveFailures int       `json:"consecutive_failures,omitempty"`
 	// LoginRequired is set when the last check failed because Magister
 	// wants the user to sign in again.
-	LoginRequired bool      `json:"login_required,omitempty"`
-	RetryAt       time.Time `json:"retry_at,omitzero"`
+	LoginRequired bool `json:"login_required,omitempty"`
+	// Announced names the problem a notification was sent about ("login",
+	// "unreachable"), so that it is sent once until fixed.
+	Announced string    `json:"announced,omitempty"`
+	RetryAt   time.Time `json:"retry_at,omitzero"`
 }
 
 // Quarantine records a state file that could not be read and was moved aside.

@@ -323,3 +323,31 @@ func TestNewGradeSaysItsAverage(t *testing.T) {
 		t.Errorf("the notification does not say %q:\n%s", want, out)
 	}
 }
+
+// TestEndedSignInIsAnnouncedOnce (issue 14, item 6): when Magister ends the
+// sign-in, a notification says so once, however many checks follow.
+func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
+	school, dir, cli := signedIn(t)
+	jsonl := filepath.Join(dir, "problems.jsonl")
+	cli("config", "set", "quiet-hours", "off")
+	cli("config", "set", "sinks", "jsonl:"+jsonl)
+	if code, _, errs := cli("check"); code != 0 {
+		t.Fatal(errs)
+	}
+	school.RevokeRefreshTokens()
+	school.ExpireAccessTokens()
+	for range 3 {
+		if code, _, _ := cli("check"); code != exitLogin {
+			t.Fatalf("check with an ended sign-in: exit %d, want %d", code, exitLogin)
+		}
+	}
+	var problems []string
+	for _, l := range readLines(t, jsonl) {
+		if l["kind"] == "problem" {
+			problems = append(problems, l["title"].(string))
+		}
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0], "opnieuw inloggen") {
+		t.Errorf("problem notifications %q, want one about signing in again", problems)
+	}
+}
