@@ -54,6 +54,9 @@ func (a *app) gradesCommand() *cobra.Command {
 		Short: "Show the latest grades",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if top < 1 {
+				return usageError{fmt.Errorf("-n %d: give how many grades to show per child (1 or more)", top)}
+			}
 			st, err := a.openStore("grades")
 			if err != nil {
 				return err

@@ -98,8 +98,9 @@ func (a *app) loginCommand() *cobra.Command {
 				return err
 			}
 			if f.printURL {
-				fmt.Fprintln(a.stdout, req.AuthorizeURL())
-				return nil
+				return a.emit(struct {
+					URL string `json:"url"`
+				}{req.AuthorizeURL()}, func(p *printer) { p.Line("%s", req.AuthorizeURL()) })
 			}
 			// Let the browser hand the sign-in back by itself where it can.
 			if _, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force)); err != nil {

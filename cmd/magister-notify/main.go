@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -72,8 +73,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
+		code := exitCode(err)
+		if a.json {
+			// Scripts that asked for JSON get the failure as JSON too.
+			enc := json.NewEncoder(stdout)
+			enc.SetEscapeHTML(false)
+			enc.Encode(struct {
+				Error    string `json:"error"`
+				ExitCode int    `json:"exit_code"`
+			}{explain(err), code})
+		}
 		fmt.Fprintln(stderr, "magister-notify:", explain(err))
-		return exitCode(err)
+		return code
 	}
 	return 0
 }

@@ -161,3 +161,30 @@ func TestTyposAreUsageErrors(t *testing.T) {
 		t.Errorf("service: %d %q", code, out)
 	}
 }
+
+// TestSmallThingsOfTheCLI (issue 13, item 12): negative counts are refused,
+// a failure under --json is JSON too, and --print-url --json prints JSON.
+func TestSmallThingsOfTheCLI(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"log", "-n", "-5"}, {"grades", "-n", "-1"}} {
+		code, _, errs := runCLI(t, context.Background(), append([]string{"--state-dir", dir}, args...)...)
+		if code != exitUsage || !strings.Contains(errs, "-n -") {
+			t.Errorf("%v: exit %d, %q; want %d and the count named", args, code, errs, exitUsage)
+		}
+	}
+	code, out, _ := runCLI(t, context.Background(), "--state-dir", dir, "--json", "check")
+	var failure struct {
+		Error    string `json:"error"`
+		ExitCode int    `json:"exit_code"`
+	}
+	if err := json.Unmarshal([]byte(out), &failure); err != nil || failure.ExitCode != code || failure.Error == "" {
+		t.Errorf("check --json without a login: stdout %q (%v), exit %d", out, err, code)
+	}
+	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "--json", "login", "--school", "demo", "--print-url")
+	var printed struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal([]byte(out), &printed); err != nil || code != 0 || !strings.Contains(printed.URL, "/connect/authorize?") {
+		t.Errorf("login --print-url --json: %d %q %s (%v)", code, out, errs, err)
+	}
+}
