@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -56,6 +57,10 @@ func (a *app) loginCommand() *cobra.Command {
 				return err
 			}
 			accts := a.accounts(st)
+			// Whether the token file is there already: the note about it is
+			// said once, when it is first made.
+			_, statErr := os.Stat(filepath.Join(st.Dir(), magister.TokenFileName))
+			a.tokenFileExisted = statErr == nil
 			ctx := cmd.Context()
 			switch {
 			case f.register:
@@ -195,7 +200,7 @@ func (a *app) school(code, baseURL string) (magister.School, error) {
 
 func (a *app) loggedIn(acct state.Account, accts *notifier.Accounts) error {
 	info := infoOf(acct)
-	if accts.UsedFallback {
+	if accts.UsedFallback && !a.tokenFileExisted {
 		// Told once: from now on the file is simply where the tokens are.
 		fmt.Fprintf(a.stderr, "Note: no system keyring is available, so your sign-in is kept in %s\n"+
 			"(readable only by you). Delete it, or run `magister-notify logout`, to forget it.\n", filepath.Join(accts.Dir, "tokens.json"))

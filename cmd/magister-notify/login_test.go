@@ -72,6 +72,14 @@ func TestLoginPrintURLThenRedirect(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "no sign-in is waiting") {
 		t.Fatalf("second completion: %d %s", code, errs)
 	}
+	// Signing in again does not repeat the note about the token file.
+	_, out, _ = cli("login", "--school", "demo", "--base-url", school.URL, "--print-url")
+	if code, _, errs = cli("login", "--redirect-url", browserLogin(t, strings.TrimSpace(out))); code != 0 {
+		t.Fatalf("second login: %d %s", code, errs)
+	}
+	if strings.Contains(errs, "no system keyring is available") {
+		t.Errorf("the token-file note was said again: %q", errs)
+	}
 	// No secret reached the state file or any output.
 	state, _ := os.ReadFile(filepath.Join(dir, "state.json"))
 	for _, secret := range []string{"access_token", "refresh_token", "verifier", "eyJ"} {

@@ -33,6 +33,8 @@ type app struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
+
+	tokenFileExisted bool // login: tokens.json was there before it
 }
 
 func main() { os.Exit(runMain(os.Args[1:])) }
