@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package notifier
 
@@ -9,10 +9,10 @@ import (
 )
 
 // platformShow shows one notification through beeep: Notification Center
-// on macOS (osascript), a toast on Windows. These take plain text.
+// on macOS (osascript). It takes plain text.
 // A click cannot open a page: macOS runs Script Editor for an osascript
-// notification, and Windows toasts through beeep carry no launch address.
-// A native notifier per platform is the seam for that (Clicks).
+// notification. A native notifier (a Mac build) is the seam for that
+// (Clicks).
 func (s *DesktopSink) platformShow(_ context.Context, title, body, _ string) error {
 	// beeep keeps the application name in a package variable; every
 	// desktop sink sets the same value.
@@ -20,8 +20,8 @@ func (s *DesktopSink) platformShow(_ context.Context, title, body, _ string) err
 	return beeep.Notify(validText(title), validText(body), s.Icon)
 }
 
-// Clicks would open a notification's page when it is clicked; outside
-// Linux nothing receives the click yet, so it does nothing.
+// Clicks would open a notification's page when it is clicked; on macOS
+// nothing receives the click yet, so it does nothing.
 type Clicks struct {
 	// Label is the action's label, unused here.
 	Label string

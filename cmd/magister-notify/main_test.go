@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/installer"
+	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -186,5 +188,13 @@ func TestSmallThingsOfTheCLI(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &printed); err != nil || code != 0 || !strings.Contains(printed.URL, "/connect/authorize?") {
 		t.Errorf("login --print-url --json: %d %q %s (%v)", code, out, errs, err)
+	}
+}
+
+// TestToastAppIDIsTheRegisteredOne: the toasts carry the AppUserModelID the
+// installer registers (notifier cannot import installer).
+func TestToastAppIDIsTheRegisteredOne(t *testing.T) {
+	if notifier.ToastAppID != installer.AppUserModelID {
+		t.Errorf("toasts carry %q, the installer registers %q", notifier.ToastAppID, installer.AppUserModelID)
 	}
 }

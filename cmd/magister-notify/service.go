@@ -99,6 +99,10 @@ func (a *app) serviceCommand() *cobra.Command {
 					return err
 				}
 				rep.Handler = &res
+				// The toasts' app id (Windows) goes with the rest.
+				if err := installer.UnregisterAppID(); err != nil {
+					return err
+				}
 			}
 			return a.emit(rep, func(p *printer) {
 				p.Line("%s", rep.Autostart.Message)
@@ -108,7 +112,7 @@ func (a *app) serviceCommand() *cobra.Command {
 			})
 		},
 	}
-	uninstall.Flags().BoolVar(&all, "all", false, "also remove the m6loapp:// sign-in handler")
+	uninstall.Flags().BoolVar(&all, "all", false, "also remove the m6loapp:// sign-in handler (and on Windows the toasts' app id)")
 	status := &cobra.Command{
 		Use:   "status",
 		Short: "Show whether the tray starts at login and whether it runs",

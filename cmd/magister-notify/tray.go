@@ -39,6 +39,10 @@ func (a *app) trayCommand() *cobra.Command {
 			}
 			defer logf.Close()
 			logger := slog.New(slog.NewTextHandler(logf, nil))
+			// Windows: toasts are attributed to magister-notify (name, icon).
+			if err := installer.RegisterAppID(iconFile(cacheDir())); err != nil {
+				logger.Warn("register the app id for notifications", "err", err)
+			}
 			cfg := a.trayConfig(st, logger, iconFile(cacheDir()))
 			cfg.Login = a.trayLogin(st, logger)
 			if as, err := installer.New(installer.Options{StateDir: a.stateDir, TrayPID: st.TrayPID}); err == nil {
