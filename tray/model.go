@@ -54,12 +54,13 @@ const (
 	actQuit
 )
 
-// action is a click's meaning; arg names the kind, child ("account#id") or
-// URL, and want is the checkbox state the click asks for.
+// action is a click's meaning; arg names the kind or URL, child the child,
+// and want is the checkbox state the click asks for.
 type action struct {
-	kind actionKind
-	arg  string
-	want bool
+	kind  actionKind
+	arg   string
+	child state.ChildRef
+	want  bool
 }
 
 var actionNames = [...]string{"none", "login", "check-now", "open-url", "mark-read", "pause", "pause-tomorrow",
@@ -237,7 +238,7 @@ func buildModel(in modelInput) model {
 		for _, a := range s.Accounts {
 			for _, c := range a.Children {
 				kids = append(kids, item{kind: itemCheckbox, label: fmt.Sprintf(t.childFmt, c.FirstName), checked: !c.Muted,
-					act: action{kind: actToggleChild, arg: childKey(a.Key, c.ID), want: c.Muted}})
+					act: action{kind: actToggleChild, child: state.ChildRef{Account: a.Key, ID: c.ID}, want: c.Muted}})
 			}
 		}
 	}
@@ -310,8 +311,6 @@ func showChildren(accts []state.Account) bool {
 	return n > 1
 }
 
-func childKey(account string, id int) string { return fmt.Sprintf("%s#%d", account, id) }
-
 // clockText is "10:42" today, "gisteren 10:42"/"yesterday 10:42", else a date.
 func clockText(tm, now time.Time, loc *time.Location, t texts) string {
 	if loc == nil {
@@ -338,17 +337,6 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
-
-// untilTomorrow is 07:00 on the next morning (this morning's, while it is
-// still night).
-func untilTomorrow(now time.Time) time.Time {
-	y, m, d := now.Date()
-	t := time.Date(y, m, d, 7, 0, 0, 0, now.Location())
-	if !t.After(now) {
-		t = t.AddDate(0, 0, 1)
-	}
-	return t
 }
 
 // webURL is the Magister page the "Open Magister" item opens: the first

@@ -298,12 +298,6 @@ func TestClockText(t *testing.T) {
 			t.Errorf("clockText(%v) = %q, want %q", c.t, got, c.want)
 		}
 	}
-	if got := untilTomorrow(at(23, 0)); !got.Equal(at(7, 0).AddDate(0, 0, 1)) {
-		t.Errorf("untilTomorrow at 23:00 = %v", got)
-	}
-	if got := untilTomorrow(at(3, 0)); !got.Equal(at(7, 0)) {
-		t.Errorf("untilTomorrow at 03:00 = %v", got)
-	}
 }
 
 func TestPlanFrom(t *testing.T) {

@@ -10,15 +10,6 @@ import (
 	"github.com/magister-notify/magister-notify/state"
 )
 
-func TestFmtDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{15 * time.Minute: "15m", 20 * time.Minute: "20m", 90 * time.Minute: "1h30m",
-		24 * time.Hour: "24h", 7 * 24 * time.Hour: "7d", time.Hour: "1h", 90 * time.Second: "1m30s"} {
-		if got := fmtDuration(d); got != want {
-			t.Errorf("fmtDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-}
-
 func TestConfigSetGetAndErrors(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
@@ -114,17 +105,6 @@ func TestPauseResume(t *testing.T) {
 		}
 		return nil
 	})
-}
-
-func TestUntilTomorrow(t *testing.T) {
-	loc := time.FixedZone("CET", 3600)
-	for in, want := range map[string]string{"2026-11-26 22:00": "2026-11-27 07:00", "2026-11-27 03:00": "2026-11-27 07:00",
-		"2026-11-27 07:00": "2026-11-28 07:00"} {
-		now, _ := time.ParseInLocation("2006-01-02 15:04", in, loc)
-		if got := untilTomorrow(now).Format("2006-01-02 15:04"); got != want {
-			t.Errorf("untilTomorrow(%s) = %s, want %s", in, got, want)
-		}
-	}
 }
 
 func TestLogReadsWithoutConsuming(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,6 +33,7 @@ type app struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
+	now      func() time.Time // the clock of pause; time.Now
 }
 
 func main() { os.Exit(runMain(os.Args[1:])) }
@@ -53,7 +55,12 @@ func runMain(args []string) int {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr}
+	return (&app{stdin: os.Stdin, stdout: stdout, stderr: stderr, now: time.Now}).execute(ctx, args)
+}
+
+// execute runs one command line with a's settings and returns the exit code.
+func (a *app) execute(ctx context.Context, args []string) int {
+	stdout, stderr := a.stdout, a.stderr
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
