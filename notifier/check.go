@@ -27,6 +27,18 @@ type Source interface {
 	UnreadMessages(ctx context.Context, top int) ([]magister.Message, error)
 }
 
+// Sources adapts a function that opens concrete clients (such as
+// account.Clients.Open) to Checker.Open.
+func Sources[S Source](open func(context.Context, state.Account) (S, error)) func(context.Context, state.Account) (Source, error) {
+	return func(ctx context.Context, acct state.Account) (Source, error) {
+		src, err := open(ctx, acct)
+		if err != nil {
+			return nil, err
+		}
+		return src, nil
+	}
+}
+
 // ChildLister is a Source that can say which children the account may read
 // now. *magister.Client implements it.
 type ChildLister interface {
@@ -153,7 +165,7 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 		rep.Children, rep.Queued, rep.Err, rep.Entries = nil, 0, nil, nil
 		commit := c.now()
 		for _, f := range all {
-			ai := findAccount(s, f.key)
+			ai := s.AccountIndex(f.key)
 			if ai < 0 {
 				continue // logged out meanwhile
 			}
@@ -474,15 +486,6 @@ func WebURL(acct state.Account, kind string) string {
 		page = "vandaag"
 	}
 	return base + "/magister/#/" + page
-}
-
-func findAccount(s *state.State, key string) int {
-	for i := range s.Accounts {
-		if s.Accounts[i].Key == key {
-			return i
-		}
-	}
-	return -1
 }
 
 // entryID is stable for one change of one item, so the same change can be

@@ -3,6 +3,7 @@ package notifier
 import (
 	"context"
 	"fmt"
+	"github.com/magister-notify/magister-notify/account"
 	"path/filepath"
 	"testing"
 	"time"
@@ -26,17 +27,17 @@ func BenchmarkCheckOneChild(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	accts := &Accounts{Dir: dir}
+	accts := &account.Clients{Dir: dir}
 	sch, _ := magister.ParseSchool("demo")
 	sch, _ = sch.WithBaseURL(school.URL)
-	if _, err := ImportRefreshToken(ctx, st, accts, sch, school.IssueRefreshToken(magistertest.StudentLogin), time.Now()); err != nil {
+	if _, err := account.ImportRefreshToken(ctx, st, accts, sch, school.IssueRefreshToken(magistertest.StudentLogin), time.Now()); err != nil {
 		b.Fatal(err)
 	}
 	sinks, err := ParseSinks([]string{"jsonl:" + filepath.Join(dir, "out.jsonl")})
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := &Checker{Store: st, Open: accts.Open}
+	c := &Checker{Store: st, Open: Sources(accts.Open)}
 	d := &Deliverer{Store: st, Sinks: sinks}
 	if _, err := c.Check(ctx); err != nil { // baseline, and the client's caches
 		b.Fatal(err)

@@ -193,6 +193,16 @@ func (s *SeenSet) Forget(now time.Time) {
 	}
 }
 
+// AccountIndex is the index in s.Accounts of the account with key, or -1.
+func (s *State) AccountIndex(key string) int {
+	for i := range s.Accounts {
+		if s.Accounts[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
 // SeenCount is the number of items seen, over every child and kind.
 func (s *State) SeenCount() int {
 	n := 0

@@ -22,16 +22,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/magister-notify/magister-notify/notifier"
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/state"
 )
 
-// pendingLoginFile is where notifier.StartLogin keeps a started login.
-const pendingLoginFile = notifier.PendingLoginName
+// pendingLoginFile is where account.StartLogin keeps a started login.
+const pendingLoginFile = account.PendingLoginName
 
 // loginWait is how long after "Log in again…" the tray watches for the
 // login to complete: as long as a started login can be completed.
-const loginWait = notifier.PendingLoginTTL
+const loginWait = account.PendingLoginTTL
 
 // ErrNoDesktop is returned by Run when there is no desktop session to show
 // an icon in (on Linux: no D-Bus session bus).

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/magister-notify/magister-notify/account"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -45,8 +46,8 @@ func helperMain() int {
 		fmt.Fprintln(os.Stderr, "tray:", err)
 		return 1
 	}
-	accts := &notifier.Accounts{Dir: dir}
-	checker := &notifier.Checker{Store: st, Open: accts.Open}
+	accts := &account.Clients{Dir: dir}
+	checker := &notifier.Checker{Store: st, Open: notifier.Sources(accts.Open)}
 	sinks, err := notifier.ParseSinks([]string{"desktop", "jsonl:" + filepath.Join(dir, "notified.jsonl")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tray:", err)
@@ -63,7 +64,7 @@ func helperMain() int {
 			return rep.Err
 		},
 		Deliver: func(ctx context.Context) error { _, err := deliverer.Deliver(ctx); return err },
-		// Login plays notifier.StartLogin: it leaves a pending login behind.
+		// Login plays account.StartLogin: it leaves a pending login behind.
 		Login: func(context.Context) error {
 			return os.WriteFile(filepath.Join(dir, pendingLoginFile), []byte("{}"), 0o600)
 		},
@@ -182,8 +183,8 @@ func newEnv(t *testing.T) *env {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	accts := &notifier.Accounts{Dir: e.dir}
-	if _, err := notifier.ImportRefreshToken(context.Background(), e.st, accts, school,
+	accts := &account.Clients{Dir: e.dir}
+	if _, err := account.ImportRefreshToken(context.Background(), e.st, accts, school,
 		e.school.IssueRefreshToken(magistertest.ParentLogin), time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +442,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	it.clickUntil(t, "Log in again…", func() bool { _, err := os.Stat(pending); return err == nil })
 	school, _ := magister.ParseSchool("demo")
 	school, _ = school.WithBaseURL(e.school.URL)
-	if _, err := notifier.ImportRefreshToken(context.Background(), e.st, &notifier.Accounts{Dir: e.dir}, school,
+	if _, err := account.ImportRefreshToken(context.Background(), e.st, &account.Clients{Dir: e.dir}, school,
 		e.school.IssueRefreshToken(magistertest.ParentLogin), time.Now()); err != nil {
 		t.Fatal(err)
 	}

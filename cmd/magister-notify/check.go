@@ -36,7 +36,7 @@ func (a *app) checkCommand() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			checker := &notifier.Checker{Store: st, Open: a.accounts(st).Open, DryRun: dryRun}
+			checker := &notifier.Checker{Store: st, Open: notifier.Sources(a.accounts(st).Open), DryRun: dryRun}
 			rep, err := checker.Check(ctx)
 			if err != nil {
 				return err

@@ -12,9 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/magister/magistertest"
-	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 	"github.com/magister-notify/magister-notify/tray"
 )
@@ -115,7 +115,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	acct, err := notifier.ImportRefreshToken(ctx, st, a.accounts(st), base,
+	acct, err := account.ImportRefreshToken(ctx, st, a.accounts(st), base,
 		school.IssueRefreshToken(magistertest.ParentLogin), time.Now())
 	if err != nil {
 		return fmt.Errorf("demo: sign in to the fake school: %w", err)

@@ -13,9 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/installer"
 	"github.com/magister-notify/magister-notify/magister"
-	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -72,7 +72,7 @@ func (a *app) loginCommand() *cobra.Command {
 				return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
 			}
 			if f.redirect != "" {
-				acct, err := notifier.CompleteLogin(ctx, st, accts, f.redirect, time.Now())
+				acct, err := account.CompleteLogin(ctx, st, accts, f.redirect, time.Now())
 				if err != nil {
 					return err
 				}
@@ -87,13 +87,13 @@ func (a *app) loginCommand() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				acct, err := notifier.ImportRefreshToken(ctx, st, accts, school, rt, time.Now())
+				acct, err := account.ImportRefreshToken(ctx, st, accts, school, rt, time.Now())
 				if err != nil {
 					return err
 				}
 				return a.loggedIn(acct, accts)
 			}
-			req, err := notifier.StartLogin(st.Dir(), school, f.hint)
+			req, err := account.StartLogin(ctx, st.Dir(), school, f.hint)
 			if err != nil {
 				return err
 			}
@@ -135,7 +135,7 @@ func (a *app) loginCommand() *cobra.Command {
 
 // waitForLogin waits for the sign-in to come back: through the m6loapp://
 // handler (another process completes it) or pasted here, whichever is first.
-func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier.Accounts, req *magister.LoginRequest) (state.Account, error) {
+func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *account.Clients, req *magister.LoginRequest) (state.Account, error) {
 	fmt.Fprint(a.stderr, "Waiting for the browser… After you sign in, this finishes by itself when your system\n"+
 		"hands the sign-in back to magister-notify. If nothing happens, the browser shows (or fails to open)\n"+
 		"an address that starts with m6loapp://oauth2redirect/ — copy it from the address bar, the message,\n"+
@@ -146,7 +146,7 @@ func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier
 	}
 	done := make(chan result, 2)
 	go func() {
-		acct, err := notifier.WaitLogin(ctx, st, req, 250*time.Millisecond)
+		acct, err := account.WaitLogin(ctx, st, req, 250*time.Millisecond)
 		done <- result{acct, err}
 	}()
 	go func() {
@@ -154,8 +154,8 @@ func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier
 		if strings.TrimSpace(line) == "" && err != nil {
 			return // no terminal input: keep waiting for the handler
 		}
-		acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
-		if errors.Is(err, notifier.ErrNoPendingLogin) {
+		acct, err := account.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
+		if errors.Is(err, account.ErrNoPendingLogin) {
 			return // the handler was first; WaitLogin reports it
 		}
 		done <- result{acct, err}
@@ -179,7 +179,7 @@ func (a *app) school(code, baseURL string) (magister.School, error) {
 	return school, nil
 }
 
-func (a *app) loggedIn(acct state.Account, accts *notifier.Accounts) error {
+func (a *app) loggedIn(acct state.Account, accts *account.Clients) error {
 	info := infoOf(acct)
 	if accts.UsedFallback {
 		// Told once: from now on the file is simply where the tokens are.
@@ -240,7 +240,7 @@ func (a *app) logoutCommand() *cobra.Command {
 			case len(keys) == 0 || all:
 				return a.logoutAll(cmd.Context(), st)
 			}
-			acct, err := notifier.Logout(cmd.Context(), st, a.accounts(st), keys[0])
+			acct, err := account.Logout(cmd.Context(), st, a.accounts(st), keys[0])
 			if err != nil {
 				return err
 			}
@@ -257,7 +257,7 @@ func (a *app) logoutCommand() *cobra.Command {
 // logoutAll signs everyone out and removes every stored sign-in it finds,
 // also those the state no longer names (it was damaged).
 func (a *app) logoutAll(ctx context.Context, st *state.Store) error {
-	gone, forgot, err := notifier.LogoutAll(ctx, st, a.accounts(st))
+	gone, forgot, err := account.LogoutAll(ctx, st, a.accounts(st))
 	if err != nil {
 		return err
 	}
@@ -326,6 +326,6 @@ func (a *app) handlerOptions(force bool) installer.HandlerOptions {
 }
 
 // accounts opens Magister clients for the accounts in st.
-func (a *app) accounts(st *state.Store) *notifier.Accounts {
-	return &notifier.Accounts{Dir: st.Dir(), Options: []magister.Option{magister.WithVersion(version)}}
+func (a *app) accounts(st *state.Store) *account.Clients {
+	return &account.Clients{Dir: st.Dir(), Options: []magister.Option{magister.WithVersion(version)}}
 }

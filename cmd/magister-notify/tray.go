@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/assets"
 	"github.com/magister-notify/magister-notify/installer"
 	"github.com/magister-notify/magister-notify/notifier"
@@ -60,7 +61,7 @@ func (a *app) trayCommand() *cobra.Command {
 // `config set sinks` takes effect without a restart).
 func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray.Config {
 	accts := a.accounts(st)
-	checker := &notifier.Checker{Store: st, Open: accts.Open}
+	checker := &notifier.Checker{Store: st, Open: notifier.Sources(accts.Open)}
 	// One lease owner for every round of this process.
 	owner := fmt.Sprintf("tray-%d", os.Getpid())
 	return tray.Config{
@@ -109,14 +110,14 @@ func (a *app) trayLogin(st *state.Store, logger *slog.Logger) func(ctx context.C
 		if acct == nil {
 			return errNotLoggedIn
 		}
-		school, err := notifier.SchoolOf(*acct)
+		school, err := account.SchoolOf(*acct)
 		if err != nil {
 			return err
 		}
 		if _, err := installer.RegisterHandler(ctx, a.handlerOptions(false)); err != nil {
 			logger.Warn("the sign-in cannot come back by itself", "err", err)
 		}
-		req, err := notifier.StartLogin(st.Dir(), school, "")
+		req, err := account.StartLogin(ctx, st.Dir(), school, "")
 		if err != nil {
 			return err
 		}

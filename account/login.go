@@ -1,4 +1,4 @@
-package notifier
+package account
 
 import (
 	"context"
@@ -41,12 +41,12 @@ var (
 // StartLogin begins a browser login and remembers it in dir until it is
 // completed or expires. The returned request's AuthorizeURL is what the user
 // opens.
-func StartLogin(dir string, school magister.School, loginHint string) (*magister.LoginRequest, error) {
+func StartLogin(ctx context.Context, dir string, school magister.School, loginHint string) (*magister.LoginRequest, error) {
 	req, err := magister.NewLoginRequest(school, loginHint)
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := lockLogin(context.Background(), dir)
+	unlock, err := lockLogin(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func StartLogin(dir string, school magister.School, loginHint string) (*magister
 // sent to (m6loapp://oauth2redirect/#code=…), a query form, or a bare code:
 // it exchanges the code, finds the account and its children, stores the
 // tokens and adds the account to the state.
-func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redirect string, now time.Time) (state.Account, error) {
+func CompleteLogin(ctx context.Context, st *state.Store, clients *Clients, redirect string, now time.Time) (state.Account, error) {
 	r, err := magister.ParseRedirect(redirect)
 	if err != nil {
 		return state.Account{}, err
@@ -90,11 +90,11 @@ func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redire
 	if r.State != "" && r.State != req.State {
 		return state.Account{}, ErrForeignLogin
 	}
-	tok, err := magister.Exchange(ctx, req, r, accts.Options...)
+	tok, err := magister.Exchange(ctx, req, r, clients.Options...)
 	if err != nil {
 		return state.Account{}, err
 	}
-	acct, err := addAccount(ctx, st, accts, req.School, tok, now)
+	acct, err := addAccount(ctx, st, clients, req.School, tok, now)
 	if err != nil {
 		return state.Account{}, err
 	}
@@ -104,24 +104,24 @@ func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redire
 
 // ImportRefreshToken logs in with a refresh token exported from another
 // Magister app.
-func ImportRefreshToken(ctx context.Context, st *state.Store, accts *Accounts, school magister.School, refreshToken string, now time.Time) (state.Account, error) {
-	tok, err := magister.Refresh(ctx, school, refreshToken, accts.Options...)
+func ImportRefreshToken(ctx context.Context, st *state.Store, clients *Clients, school magister.School, refreshToken string, now time.Time) (state.Account, error) {
+	tok, err := magister.Refresh(ctx, school, refreshToken, clients.Options...)
 	if err != nil {
 		return state.Account{}, err
 	}
-	return addAccount(ctx, st, accts, school, tok, now)
+	return addAccount(ctx, st, clients, school, tok, now)
 }
 
 // addAccount discovers who tok belongs to, stores tok under the account's
 // key and records the account (keeping the settings and seen items of a
 // child that was there before).
-func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school magister.School, tok *magister.Token, now time.Time) (state.Account, error) {
+func addAccount(ctx context.Context, st *state.Store, clients *Clients, school magister.School, tok *magister.Token, now time.Time) (state.Account, error) {
 	mem := magister.NewMemoryTokenStore()
 	const tmpKey = "login"
 	if err := mem.Save(ctx, tmpKey, tok); err != nil {
 		return state.Account{}, err
 	}
-	client := magister.New(school, magister.NewTokenSource(school, mem, st.Dir(), tmpKey, accts.Options...), accts.Options...)
+	client := magister.New(school, magister.NewTokenSource(school, mem, st.Dir(), tmpKey, clients.Options...), clients.Options...)
 	me, err := client.Account(ctx)
 	if err != nil {
 		return state.Account{}, err
@@ -149,7 +149,7 @@ func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school ma
 	for _, k := range kids {
 		acct.Children = append(acct.Children, state.Child{ID: k.ID, FirstName: k.FirstName})
 	}
-	ts, err := accts.TokenSource(school, acct.Key)
+	ts, err := clients.TokenSource(school, acct.Key)
 	if err != nil {
 		return state.Account{}, err
 	}
@@ -157,7 +157,7 @@ func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school ma
 		return state.Account{}, fmt.Errorf("store the login: %w", err)
 	}
 	err = st.Update(ctx, func(s *state.State) error {
-		i := findAccount(s, acct.Key)
+		i := s.AccountIndex(acct.Key)
 		if i < 0 {
 			s.Accounts = append(s.Accounts, acct)
 			return nil
@@ -179,10 +179,10 @@ func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school ma
 
 // Logout forgets the account with key: its tokens, its state and what was
 // seen. Notifications already waiting for it are dropped with it.
-func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (state.Account, error) {
+func Logout(ctx context.Context, st *state.Store, clients *Clients, key string) (state.Account, error) {
 	var acct state.Account
 	err := st.Update(ctx, func(s *state.State) error {
-		i := findAccount(s, key)
+		i := s.AccountIndex(key)
 		if i < 0 {
 			return fmt.Errorf("no account %q is logged in", key)
 		}
@@ -204,13 +204,13 @@ func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (
 	if err != nil {
 		return acct, err
 	}
-	ts, err := accts.TokenSource(school, key)
+	ts, err := clients.TokenSource(school, key)
 	if err != nil {
 		return acct, err
 	}
 	if tok, err := ts.Token(ctx); err == nil && tok.IDToken != "" {
 		// Best effort: end the session at Magister too.
-		magister.EndSession(ctx, school, tok.IDToken, accts.Options...)
+		magister.EndSession(ctx, school, tok.IDToken, clients.Options...)
 	}
 	if err := ts.Delete(ctx); err != nil && !errors.Is(err, magister.ErrNoToken) {
 		return acct, fmt.Errorf("forget the tokens: %w", err)
@@ -225,7 +225,7 @@ func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (
 // state files moved aside, in the keyring, and every login in the token
 // file. It returns the accounts it signed out and the keys of the stored
 // logins it removed.
-func LogoutAll(ctx context.Context, st *state.Store, accts *Accounts) ([]state.Account, []string, error) {
+func LogoutAll(ctx context.Context, st *state.Store, clients *Clients) ([]state.Account, []string, error) {
 	var gone []state.Account
 	err := st.Update(ctx, func(s *state.State) error {
 		gone = s.Accounts
@@ -246,10 +246,10 @@ func LogoutAll(ctx context.Context, st *state.Store, accts *Accounts) ([]state.A
 	for _, acct := range gone {
 		keys = append(keys, acct.Key)
 		if school, err := SchoolOf(acct); err == nil {
-			if ts, err := accts.TokenSource(school, acct.Key); err == nil {
+			if ts, err := clients.TokenSource(school, acct.Key); err == nil {
 				if tok, err := ts.Token(ctx); err == nil && tok.IDToken != "" {
 					// Best effort: end the session at Magister too.
-					magister.EndSession(ctx, school, tok.IDToken, accts.Options...)
+					magister.EndSession(ctx, school, tok.IDToken, clients.Options...)
 				}
 			}
 		}
