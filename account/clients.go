@@ -23,7 +23,7 @@ func SchoolOf(acct state.Account) (magister.School, error) {
 	if acct.BaseURL != "" {
 		school, err = school.WithBaseURL(acct.BaseURL)
 		if err != nil {
-			return magister.School{}, fmt.Errorf("account %s: base_url in the state file: %w", acct.Key, err)
+			return magister.School{}, fmt.Errorf("account: %s: base_url in the state file: %w", acct.Key, err)
 		}
 	}
 	return school, nil
@@ -69,7 +69,7 @@ func (a *Clients) TokenSource(school magister.School, key string) (*magister.Tok
 	if a.store == nil {
 		store, fallback, err := magister.OpenTokenStore(a.Dir)
 		if err != nil {
-			return nil, fmt.Errorf("open the token store: %w", err)
+			return nil, fmt.Errorf("account: open the token store: %w", err)
 		}
 		a.store, a.UsedFallback = store, fallback
 	}

@@ -31,11 +31,23 @@ const (
 	PendingLoginTTL = 10 * time.Minute
 )
 
-// Errors of completing a login that the CLI explains.
+// Errors of completing a login. They name what happened; the CLI adds what
+// the user can do about it.
 var (
-	ErrNoPendingLogin = errors.New("no sign-in is waiting to be completed (it was completed already, or never started): run `magister-notify login --school <school>` again")
-	ErrLoginExpired   = errors.New("this sign-in was started more than 10 minutes ago and has expired: run `magister-notify login --school <school>` again")
-	ErrForeignLogin   = errors.New("this address belongs to another sign-in (its state does not match): use the address from the browser window this login opened, or start again")
+	ErrNoPendingLogin = errors.New("account: no sign-in is waiting to be completed (it was completed already, or never started)")
+	ErrLoginExpired   = errors.New("account: the sign-in was started more than 10 minutes ago and has expired")
+	ErrForeignLogin   = errors.New("account: the address belongs to another sign-in (its state does not match)")
+	// ErrLoginSuperseded is returned by WaitLogin when another login was
+	// started while it waited.
+	ErrLoginSuperseded = errors.New("account: another sign-in was started meanwhile")
+	// ErrLoginNotCompleted is returned by WaitLogin when the pending login
+	// went away without adding an account.
+	ErrLoginNotCompleted = errors.New("account: the sign-in was not completed (it expired or failed)")
+	// ErrDamagedPending means the file of the pending login cannot be read;
+	// it is removed, so the login has to start again.
+	ErrDamagedPending = errors.New("account: the pending sign-in is damaged")
+	// ErrLoginBusy means another process is completing a login right now.
+	ErrLoginBusy = errors.New("account: another sign-in is being completed right now")
 )
 
 // StartLogin begins a browser login and remembers it in dir until it is
@@ -56,7 +68,7 @@ func StartLogin(ctx context.Context, dir string, school magister.School, loginHi
 		return nil, err
 	}
 	if err := atomicfile.WriteFile(filepath.Join(dir, PendingLoginName), data, 0o600); err != nil {
-		return nil, fmt.Errorf("remember the pending login: %w", err)
+		return nil, fmt.Errorf("account: remember the pending login: %w", err)
 	}
 	return req, nil
 }
@@ -78,7 +90,7 @@ func CompleteLogin(ctx context.Context, st *state.Store, clients *Clients, redir
 	path := filepath.Join(st.Dir(), PendingLoginName)
 	req, err := readPending(st.Dir())
 	if err != nil {
-		if errors.Is(err, errDamagedPending) {
+		if errors.Is(err, ErrDamagedPending) {
 			os.Remove(path)
 		}
 		return state.Account{}, err
@@ -154,7 +166,7 @@ func addAccount(ctx context.Context, st *state.Store, clients *Clients, school m
 		return state.Account{}, err
 	}
 	if err := ts.Save(ctx, latest); err != nil {
-		return state.Account{}, fmt.Errorf("store the login: %w", err)
+		return state.Account{}, fmt.Errorf("account: store the login: %w", err)
 	}
 	err = st.Update(ctx, func(s *state.State) error {
 		i := s.AccountIndex(acct.Key)
@@ -184,7 +196,7 @@ func Logout(ctx context.Context, st *state.Store, clients *Clients, key string) 
 	err := st.Update(ctx, func(s *state.State) error {
 		i := s.AccountIndex(key)
 		if i < 0 {
-			return fmt.Errorf("no account %q is logged in", key)
+			return fmt.Errorf("account: no account %q is logged in", key)
 		}
 		acct = s.Accounts[i]
 		s.Accounts = append(s.Accounts[:i], s.Accounts[i+1:]...)
@@ -213,7 +225,7 @@ func Logout(ctx context.Context, st *state.Store, clients *Clients, key string) 
 		magister.EndSession(ctx, school, tok.IDToken, clients.Options...)
 	}
 	if err := ts.Delete(ctx); err != nil && !errors.Is(err, magister.ErrNoToken) {
-		return acct, fmt.Errorf("forget the tokens: %w", err)
+		return acct, fmt.Errorf("account: forget the tokens: %w", err)
 	}
 	return acct, nil
 }
@@ -263,7 +275,7 @@ func LogoutAll(ctx context.Context, st *state.Store, clients *Clients) ([]state.
 	}
 	forgot, err := magister.ForgetTokens(ctx, st.Dir(), keys)
 	if err != nil {
-		return gone, forgot, fmt.Errorf("forget the tokens: %w", err)
+		return gone, forgot, fmt.Errorf("account: forget the tokens: %w", err)
 	}
 	return gone, forgot, nil
 }
@@ -280,7 +292,7 @@ func findKey(accts []state.Account, key string) int {
 func lockLogin(ctx context.Context, dir string) (func(), error) {
 	unlock, err := filelock.Lock(ctx, filepath.Join(dir, loginLockName), 2*time.Minute)
 	if err != nil {
-		return nil, fmt.Errorf("another sign-in is being completed right now (%w); try again in a moment", err)
+		return nil, fmt.Errorf("%w (%w)", ErrLoginBusy, err)
 	}
 	return unlock, nil
 }
@@ -290,8 +302,6 @@ func PendingLogin(dir string) (*magister.LoginRequest, bool) {
 	req, err := readPending(dir)
 	return req, err == nil
 }
-
-var errDamagedPending = errors.New("the pending login is damaged")
 
 // maxPendingLogin is the largest pending login read; one takes well under
 // a kilobyte.
@@ -305,14 +315,14 @@ func readPending(dir string) (*magister.LoginRequest, error) {
 		return nil, ErrNoPendingLogin
 	}
 	if errors.Is(err, plainfile.ErrTooLarge) {
-		return nil, fmt.Errorf("%w (%v): start again", errDamagedPending, err)
+		return nil, fmt.Errorf("%w (%v)", ErrDamagedPending, err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	var req magister.LoginRequest
 	if err := json.Unmarshal(data, &req); err != nil {
-		return nil, fmt.Errorf("%w (%v): start again", errDamagedPending, err)
+		return nil, fmt.Errorf("%w (%v)", ErrDamagedPending, err)
 	}
 	return &req, nil
 }
@@ -343,9 +353,9 @@ func WaitLogin(ctx context.Context, st *state.Store, req *magister.LoginRequest,
 				return acct, nil
 			}
 			if ok {
-				return state.Account{}, errors.New("another sign-in was started meanwhile; finish that one")
+				return state.Account{}, ErrLoginSuperseded
 			}
-			return state.Account{}, errors.New("the sign-in was not completed (it expired or failed): run `magister-notify login` again")
+			return state.Account{}, ErrLoginNotCompleted
 		}
 		if time.Now().After(deadline) {
 			return state.Account{}, ErrLoginExpired

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -51,7 +50,7 @@ func TestDamagedPendingLoginIsRemoved(t *testing.T) {
 	path := filepath.Join(st.Dir(), PendingLoginName)
 	os.WriteFile(path, []byte("{not json"), 0o600)
 	_, err := CompleteLogin(context.Background(), st, &Clients{Dir: st.Dir()}, "m6loapp://oauth2redirect/#code=x&state=y", time.Now())
-	if !errors.Is(err, errDamagedPending) || !strings.Contains(err.Error(), "start again") {
+	if !errors.Is(err, ErrDamagedPending) {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {

@@ -32,7 +32,7 @@ var (
 	// ErrLoginRequired means the stored session is gone (no token, a dead
 	// or used refresh token, or an access token refused right after a
 	// refresh): the user has to log in again.
-	ErrLoginRequired = errors.New("log in again: magister-notify login")
+	ErrLoginRequired = errors.New("magister: login required")
 	// ErrStateMismatch means the redirect's state is not the one sent.
 	ErrStateMismatch = errors.New("magister: login: state does not match; start the login again")
 	// ErrNonceMismatch means the id_token's nonce is not the one sent.
@@ -302,7 +302,7 @@ func (e *OAuthError) redirected() bool { return e.Status >= 300 && e.Status < 40
 func (e *OAuthError) deadGrant() bool { return !e.Temporary() && !e.redirected() }
 
 // Error names the operation, the status and the OAuth error code, and for a
-// dead grant ends with ErrLoginRequired's text.
+// dead grant ends with "login required".
 func (e *OAuthError) Error() string {
 	var b strings.Builder
 	b.WriteString("magister: ")
@@ -322,8 +322,7 @@ func (e *OAuthError) Error() string {
 		}
 	}
 	if e.deadGrant() {
-		b.WriteString(": ")
-		b.WriteString(ErrLoginRequired.Error())
+		b.WriteString(": login required")
 	}
 	return b.String()
 }

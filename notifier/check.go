@@ -108,7 +108,7 @@ type Report struct {
 }
 
 // ErrNoAccounts is returned by Check when nobody has logged in yet.
-var ErrNoAccounts = errors.New("no Magister account yet: log in first with `magister-notify login --school <school>`")
+var ErrNoAccounts = errors.New("notifier: no accounts")
 
 // fetched is what was read for one account, outside the lock.
 type fetched struct {

@@ -132,6 +132,14 @@ func (s *Store) View(ctx context.Context, fn func(State) error) error {
 	return fn(*st)
 }
 
+// Load returns a fresh copy of the state, read like View reads it: for
+// callers that only copy something out.
+func (s *Store) Load(ctx context.Context) (State, error) {
+	var st State
+	err := s.View(ctx, func(v State) error { st = v; return nil })
+	return st, err
+}
+
 func (s *Store) readShared(ctx context.Context) (*State, error) {
 	ctx, cancel := s.lockContext(ctx)
 	defer cancel()

@@ -140,7 +140,7 @@ func TestModelDutch(t *testing.T) {
 }
 
 func TestModelProblems(t *testing.T) {
-	loginErr := "magister: token refresh: status 400 invalid_grant: log in again: magister-notify login"
+	loginErr := "magister: token refresh: status 400 invalid_grant: login required"
 	cases := []struct {
 		name      string
 		change    func(*state.State)

@@ -35,7 +35,7 @@ const loginWait = account.PendingLoginTTL
 
 // ErrNoDesktop is returned by Run when there is no desktop session to show
 // an icon in (on Linux: no D-Bus session bus).
-var ErrNoDesktop = errors.New("no desktop session")
+var ErrNoDesktop = errors.New("tray: no desktop session")
 
 // Autostart starts the tray at login. The installer package satisfies it.
 type Autostart interface {

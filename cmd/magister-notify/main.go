@@ -17,10 +17,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/internal/plainfile"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
+	"github.com/magister-notify/magister-notify/tray"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -66,7 +68,7 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(stderr, "magister-notify:", explain(err))
+		fmt.Fprintln(stderr, "magister-notify:", explain(err, func() string { return a.schoolHint(ctx) }))
 		return exitCode(err)
 	}
 	return 0
@@ -106,24 +108,66 @@ func (a *app) openStore(owner string) (*state.Store, error) {
 
 var errNotLoggedIn = notifier.ErrNoAccounts
 
-// explain turns an error into the one sentence the user sees.
-func explain(err error) string {
+// schoolHint is the school to name in advice: the school of the accounts in
+// the state when they share one, else "<school>".
+func (a *app) schoolHint(ctx context.Context) string {
+	const unknown = "<school>"
+	st, err := a.openStore("explain")
+	if err != nil {
+		return unknown
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	s, err := st.Load(ctx)
+	if err != nil {
+		return unknown
+	}
+	hint := unknown
+	for _, acct := range s.Accounts {
+		if hint != unknown && hint != acct.School {
+			return unknown
+		}
+		hint = acct.School
+	}
+	return hint
+}
+
+// explain turns an error into the one sentence the user sees: what happened
+// (the error, which names the condition) and what the user can do about it.
+// school names the school in the commands it suggests; it is only asked
+// when advice needs it.
+func explain(err error, school func() string) string {
+	login := func() string { return "`magister-notify login --school " + school() + "`" }
 	var storeErr *magister.StoreError
 	switch {
 	case errors.As(err, &storeErr):
-		return err.Error() + storeAdvice(storeErr)
+		return err.Error() + storeAdvice(storeErr, login())
 	case errors.Is(err, state.ErrLocked):
 		return err.Error() + "; try again in a moment"
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
 	case errors.Is(err, magister.ErrLoginRequired):
-		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
+		return "Magister wants you to sign in again: run " + login() + " (" + err.Error() + ")"
+	case errors.Is(err, notifier.ErrNoAccounts):
+		return "nobody is signed in yet: log in first with " + login()
+	case errors.Is(err, account.ErrNoPendingLogin), errors.Is(err, account.ErrLoginExpired),
+		errors.Is(err, account.ErrLoginNotCompleted), errors.Is(err, account.ErrDamagedPending):
+		return err.Error() + ": start again with " + login()
+	case errors.Is(err, account.ErrForeignLogin):
+		return err.Error() + ": use the address from the browser window this sign-in opened, or start again with " + login()
+	case errors.Is(err, account.ErrLoginSuperseded):
+		return err.Error() + "; finish that one"
+	case errors.Is(err, account.ErrLoginBusy):
+		return err.Error() + "; try again in a moment"
+	case errors.Is(err, tray.ErrNoDesktop):
+		return err.Error() + "; run the tray inside your desktop session (`magister-notify service install` " +
+			"starts it at login), or use `magister-notify check` from a timer"
 	case errors.Is(err, magister.ErrTokenRedirect):
 		return err.Error() + ". Something between you and Magister (a proxy, a captive portal, or a changed base URL) " +
 			"sends sign-in requests elsewhere. Try again later or on another network"
 	case errors.Is(err, magister.ErrWrongOrigin):
 		return err.Error() + ". If base_url in the state file was changed, change it back; to use another server, " +
-			"sign in there: magister-notify login --school <school> --base-url <url>"
+			"sign in there: magister-notify login --school " + school() + " --base-url <url>"
 	case errors.Is(err, magister.ErrRateLimited):
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
 	case errors.As(err, new(*magister.PageError)):
@@ -140,7 +184,7 @@ func explain(err error) string {
 }
 
 // storeAdvice says what to do when the sign-in could not be written.
-func storeAdvice(e *magister.StoreError) string {
+func storeAdvice(e *magister.StoreError, login string) string {
 	fix := "make " + e.Dir + " writable again"
 	switch {
 	case errors.Is(e, syscall.ENOSPC):
@@ -149,7 +193,7 @@ func storeAdvice(e *magister.StoreError) string {
 		fix = e.Dir + " is on a read-only file system: make it writable again"
 	}
 	if !e.LoginKept() {
-		return ". To keep working, " + fix + " and sign in again: magister-notify login --school <school>"
+		return ". To keep working, " + fix + " and sign in again with " + login
 	}
 	return ". You are still signed in; " + fix + " and the next check carries on"
 }
