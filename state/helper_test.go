@@ -160,7 +160,7 @@ func mustView(t testing.TB, st *Store) State {
 
 func init() {
 	helperRoles["tray"] = func(st *Store) {
-		release, err := st.LockTray()
+		release, err := st.LockTray(context.Background())
 		if err != nil {
 			fail(err)
 		}

@@ -85,7 +85,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Store == nil || cfg.Check == nil || cfg.Deliver == nil {
 		return errors.New("tray: Store, Check and Deliver are required")
 	}
-	release, err := cfg.Store.LockTray()
+	release, err := cfg.Store.LockTray(ctx)
 	if err != nil {
 		return err
 	}
@@ -186,12 +186,11 @@ func newTray(cfg Config) *tray {
 }
 
 func (t *tray) plan(ctx context.Context) (Plan, error) {
-	var p Plan
-	err := t.cfg.Store.View(ctx, func(s state.State) error {
-		p = PlanFrom(s, t.now(), t.cfg.Interval)
-		return nil
-	})
-	return p, err
+	s, err := t.cfg.Store.Load(ctx)
+	if err != nil {
+		return Plan{}, err
+	}
+	return PlanFrom(s, t.now(), t.cfg.Interval), nil
 }
 
 // run starts the workers, then the systray loop, which returns after Quit.
@@ -290,8 +289,8 @@ func (t *tray) refresher(ctx context.Context) {
 func (t *tray) refresh(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	var st state.State
-	if err := t.cfg.Store.View(ctx, func(s state.State) error { st = s; return nil }); err != nil {
+	st, err := t.cfg.Store.Load(ctx)
+	if err != nil {
 		if ctx.Err() == nil {
 			t.log.Warn("read the state for the menu", "err", err)
 		}
@@ -387,9 +386,12 @@ func (t *tray) do(ctx context.Context, a action) {
 	case actOpenURL, actOpenMagister:
 		url := a.arg
 		if a.kind == actOpenMagister {
-			var accts []state.Account
-			t.cfg.Store.View(ctx, func(s state.State) error { accts = s.Accounts; return nil })
-			url = webURL(accts)
+			s, err := t.cfg.Store.Load(ctx)
+			if err != nil {
+				log.Warn("read the state for Open Magister", "err", err)
+				return
+			}
+			url = webURL(s.Accounts)
 		}
 		if url == "" {
 			return

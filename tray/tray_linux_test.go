@@ -480,7 +480,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	if code := p.wait(t, 5*time.Second); code != 0 {
 		t.Fatalf("the tray exited with %d after Quit:\n%s", code, p.stderr)
 	}
-	release, err := e.st.LockTray()
+	release, err := e.st.LockTray(context.Background())
 	if err != nil {
 		t.Fatalf("tray.lock is still held after Quit: %v", err)
 	}
@@ -531,7 +531,7 @@ func TestTrayWithoutSessionBus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release, err := st.LockTray()
+	release, err := st.LockTray(context.Background())
 	if err != nil {
 		t.Fatalf("tray.lock still held: %v", err)
 	}

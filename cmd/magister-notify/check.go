@@ -81,9 +81,11 @@ func (a *app) checkCommand() *cobra.Command {
 // are configured), with the app icon for desktop notifications.
 func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon string) ([]notifier.Sink, error) {
 	if len(specs) == 0 {
-		if err := st.View(ctx, func(s state.State) error { specs = s.Settings.Sinks; return nil }); err != nil {
+		s, err := st.Load(ctx)
+		if err != nil {
 			return nil, err
 		}
+		specs = s.Settings.Sinks
 	}
 	return notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon))
 }

@@ -167,9 +167,11 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 		s := &tray.Scheduler{
 			Check: cfg.Check, Deliver: cfg.Deliver, Logger: logger, StartupDelay: o.startup,
 			Plan: func(ctx context.Context) (tray.Plan, error) {
-				var p tray.Plan
-				err := st.View(ctx, func(s state.State) error { p = tray.PlanFrom(s, time.Now(), o.interval); return nil })
-				return p, err
+				s, err := st.Load(ctx)
+				if err != nil {
+					return tray.Plan{}, err
+				}
+				return tray.PlanFrom(s, time.Now(), o.interval), nil
 			},
 		}
 		err = s.Run(ctx)
@@ -179,9 +181,11 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	var shown int
-	st.View(context.WithoutCancel(ctx), func(s state.State) error { shown = len(s.History); return nil })
-	fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", shown)
+	s, err := st.Load(context.WithoutCancel(ctx))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", len(s.History))
 	return nil
 }
 

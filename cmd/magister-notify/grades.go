@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/magister-notify/magister-notify/magister"
-	"github.com/magister-notify/magister-notify/state"
 )
 
 type childGrades struct {
@@ -28,10 +27,11 @@ func (a *app) gradesCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var accounts []state.Account
-			if err := st.View(cmd.Context(), func(s state.State) error { accounts = s.Accounts; return nil }); err != nil {
+			s, err := st.Load(cmd.Context())
+			if err != nil {
 				return err
 			}
+			accounts := s.Accounts
 			if len(accounts) == 0 {
 				return errNotLoggedIn
 			}

@@ -296,13 +296,14 @@ func (a *app) whoamiCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			s, err := st.Load(cmd.Context())
+			if err != nil {
+				return err
+			}
 			out := []accountInfo{}
-			st.View(cmd.Context(), func(s state.State) error {
-				for _, acct := range s.Accounts {
-					out = append(out, infoOf(acct))
-				}
-				return nil
-			})
+			for _, acct := range s.Accounts {
+				out = append(out, infoOf(acct))
+			}
 			return a.emit(out, func(p *printer) {
 				if len(out) == 0 {
 					p.Line("Nobody is signed in. Sign in with: magister-notify login --school <school>")

@@ -161,7 +161,7 @@ func TestServiceStartStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release, err := st.LockTray()
+	release, err := st.LockTray(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
