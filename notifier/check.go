@@ -27,6 +27,27 @@ type Source interface {
 	UnreadMessages(ctx context.Context, top int) ([]magister.Message, error)
 }
 
+// recordHealth records in h how the check at now went: err is its fetch
+// error, nil when everything was fetched.
+func recordHealth(h *state.Health, err error, now time.Time) {
+	h.LastAttempt = now
+	h.LoginRequired = errors.Is(err, magister.ErrLoginRequired) || errors.Is(err, magister.ErrNoToken)
+	h.RateLimited = errors.Is(err, magister.ErrRateLimited)
+	if err == nil {
+		h.LastSuccess = now
+		h.LastError = ""
+		h.ConsecutiveFailures = 0
+		h.RetryAt = time.Time{}
+		return
+	}
+	h.LastError = err.Error()
+	h.ConsecutiveFailures++
+	var rl *magister.RateLimitError
+	if errors.As(err, &rl) {
+		h.RetryAt = now.Add(rl.RetryAfter)
+	}
+}
+
 // Sources adapts a function that opens concrete clients (such as
 // account.Clients.Open) to Checker.Open.
 func Sources[S Source](open func(context.Context, state.Account) (S, error)) func(context.Context, state.Account) (Source, error) {
@@ -172,21 +193,7 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 			c.apply(s, ai, f, rules, now, commit, rep)
 		}
 		rep.Pending = len(s.Outbox)
-		s.Health.LastAttempt = now
-		s.Health.LoginRequired = errors.Is(rep.Err, magister.ErrLoginRequired) || errors.Is(rep.Err, magister.ErrNoToken)
-		if rep.Err == nil {
-			s.Health.LastSuccess = now
-			s.Health.LastError = ""
-			s.Health.ConsecutiveFailures = 0
-			s.Health.RetryAt = time.Time{}
-		} else {
-			s.Health.LastError = rep.Err.Error()
-			s.Health.ConsecutiveFailures++
-			var rl *magister.RateLimitError
-			if errors.As(rep.Err, &rl) {
-				s.Health.RetryAt = now.Add(rl.RetryAfter)
-			}
-		}
+		recordHealth(&s.Health, rep.Err, now)
 		if c.DryRun {
 			return errDryRun
 		}

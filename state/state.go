@@ -263,8 +263,11 @@ type Health struct {
 	ConsecutiveFailures int       `json:"consecutive_failures,omitempty"`
 	// LoginRequired is set when the last check failed because Magister
 	// wants the user to sign in again.
-	LoginRequired bool      `json:"login_required,omitempty"`
-	RetryAt       time.Time `json:"retry_at,omitzero"`
+	LoginRequired bool `json:"login_required,omitempty"`
+	// RateLimited is set when the last check failed because Magister asked
+	// us to wait (HTTP 429); RetryAt is then when it allows the next request.
+	RateLimited bool      `json:"rate_limited,omitempty"`
+	RetryAt     time.Time `json:"retry_at,omitzero"`
 }
 
 // Quarantine records a state file that could not be read and was moved aside.

@@ -171,7 +171,7 @@ func TestModelProblems(t *testing.T) {
 			tooltipIn: "retrying at 11:05"},
 		{name: "rate limited", change: func(s *state.State) {
 			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0), ConsecutiveFailures: 1,
-				LastError: "magister: GET /api/account: rate limited, retry after 20m0s", RetryAt: at(11, 5)}
+				LastError: "magister: GET /api/account: too many requests, retry after 20m0s", RateLimited: true, RetryAt: at(11, 5)}
 		}, in: modelInput{sched: SchedulerStatus{NextCheck: at(10, 50)}},
 			status: "Check failed at 10:45", problem: "Magister asked us to wait — retrying at 11:05", act: actCheckNow, icon: assets.Normal},
 		{name: "checking", change: func(*state.State) {}, in: modelInput{sched: SchedulerStatus{Checking: true}},
