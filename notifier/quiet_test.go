@@ -4,18 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/state"
 )
 
 // quietLoc has daylight saving time, so that the windows around a change
 // are exercised too.
-var quietLoc = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var quietLoc = testenv.Amsterdam()
 
 // lt is a local time in quietLoc: lt(1, 22, 0) is 1 December 2025 22:00.
 func lt(day, hour, minute int) time.Time {

@@ -8,17 +8,12 @@ import (
 	"time"
 
 	"github.com/magister-notify/magister-notify/assets"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/state"
 )
 
-var ams = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+var ams = testenv.Amsterdam()
 
 // at is 2026-01-14 hh:mm in Amsterdam.
 func at(hh, mm int) time.Time { return time.Date(2026, 1, 14, hh, mm, 0, 0, ams) }

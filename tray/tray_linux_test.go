@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/magister-notify/magister-notify/account"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -194,8 +195,7 @@ func newEnv(t *testing.T) *env {
 // startTray runs the tray as a child process; it is stopped when the test ends.
 func (e *env) startTray(t *testing.T, extraEnv ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), helperEnv+"=1", "MAGISTER_TRAY_TEST_DIR="+e.dir, "LANG=C.UTF-8",
+	cmd := testenv.HelperCommand("TestHelperProcess", helperEnv+"=1", "MAGISTER_TRAY_TEST_DIR="+e.dir, "LANG=C.UTF-8",
 		"LC_ALL=", "LC_MESSAGES=", "DBUS_SESSION_BUS_ADDRESS="+e.bus)
 	// fyne.io/systray v1.12.2 has a data race of its own (GetLayout reads
 	// the menu version that refresh writes under another mutex). Under
