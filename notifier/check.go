@@ -124,8 +124,12 @@ type Report struct {
 	// Err is the first fetch error, if any fetch failed.
 	Err error `json:"-"`
 	// Pending is how many entries the outbox holds after the check (new and
-	// older ones waiting for delivery); with none, delivery has nothing to do.
+	// older ones waiting for delivery); with none, delivery has nothing to do
+	// (see Deliverer.DeliverAfter).
 	Pending int `json:"pending"`
+	// Sinks is the sinks setting as the check's transaction read it, so
+	// that the delivery after the check need not read the state for it.
+	Sinks []string `json:"-"`
 }
 
 // ErrNoAccounts is returned by Check when nobody has logged in yet.
@@ -193,6 +197,7 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 			c.apply(s, ai, f, rules, now, commit, rep)
 		}
 		rep.Pending = len(s.Outbox)
+		rep.Sinks = slices.Clone(s.Settings.Sinks)
 		recordHealth(&s.Health, rep.Err, now)
 		if c.DryRun {
 			return errDryRun

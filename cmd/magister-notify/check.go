@@ -47,7 +47,7 @@ func (a *app) checkCommand() *cobra.Command {
 			}
 			var deliverErr error
 			if !dryRun {
-				res.Delivery, deliverErr = a.deliver(ctx, st, sinks, len(sinks) > 0)
+				res.Delivery, deliverErr = a.deliverAfter(ctx, st, rep, sinks)
 			}
 			lang := def(rep.Language, state.DefaultLanguage)
 			if err := a.emit(res, func(p *printer) {
@@ -78,9 +78,13 @@ func (a *app) checkCommand() *cobra.Command {
 }
 
 // sinks builds the given sinks, else the configured ones (desktop when none
-// are configured), with the app icon for desktop notifications.
-func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon string) ([]notifier.Sink, error) {
-	if len(specs) == 0 {
+// are configured), with the app icon for desktop notifications. The
+// configured ones are those the check that reported after read, or read
+// afresh when after is nil.
+func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, after *notifier.Report, icon string) ([]notifier.Sink, error) {
+	if len(specs) == 0 && after != nil {
+		specs = after.Sinks
+	} else if len(specs) == 0 {
 		s, err := st.Load(ctx)
 		if err != nil {
 			return nil, err
@@ -90,11 +94,23 @@ func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon s
 	return notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon))
 }
 
+// deliverAfter is the delivery round after the check that reported rep:
+// to the given sinks (one-off), else to the sinks the check read from the
+// settings. It reads nothing when the check left the outbox empty.
+func (a *app) deliverAfter(ctx context.Context, st *state.Store, rep *notifier.Report, specs []string) (*notifier.DeliveryReport, error) {
+	sinks, err := a.sinks(ctx, st, specs, rep, iconFile(cacheDir()))
+	if err != nil {
+		return nil, err
+	}
+	d := &notifier.Deliverer{Store: st, Sinks: sinks, OneOff: len(specs) > 0}
+	return d.DeliverAfter(ctx, rep)
+}
+
 // deliver runs one delivery round to the given sinks, else the configured
 // ones. With oneOff the given sinks acknowledge for themselves only, and
 // the entries stay for the configured sinks (see notifier.Deliverer.OneOff).
 func (a *app) deliver(ctx context.Context, st *state.Store, specs []string, oneOff bool) (*notifier.DeliveryReport, error) {
-	sinks, err := a.sinks(ctx, st, specs, iconFile(cacheDir()))
+	sinks, err := a.sinks(ctx, st, specs, nil, iconFile(cacheDir()))
 	if err != nil {
 		return nil, err
 	}

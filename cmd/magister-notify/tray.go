@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -64,6 +65,10 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 	checker := &notifier.Checker{Store: st, Open: notifier.Sources(accts.Open)}
 	// One lease owner for every round of this process.
 	owner := fmt.Sprintf("tray-%d", os.Getpid())
+	// last is what the check just before a delivery round reported; the
+	// scheduler delivers right after each check, and that round uses it
+	// once (see notifier.Deliverer.DeliverAfter).
+	var last atomic.Pointer[notifier.Report]
 	return tray.Config{
 		Store: st,
 		Check: func(ctx context.Context) error {
@@ -71,18 +76,14 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 			if err != nil {
 				return err
 			}
+			last.Store(rep)
 			if rep.Queued > 0 {
 				logger.Info("new notifications queued", "count", rep.Queued)
 			}
 			return rep.Err
 		},
 		Deliver: func(ctx context.Context) error {
-			sinks, err := a.sinks(ctx, st, nil, icon)
-			if err != nil {
-				return err
-			}
-			d := &notifier.Deliverer{Store: st, Sinks: sinks, Owner: owner}
-			rep, err := d.Deliver(ctx)
+			rep, err := a.deliverRound(ctx, st, last.Swap(nil), owner, icon)
 			if rep != nil && rep.Delivered > 0 {
 				logger.Info("notifications delivered", "count", rep.Delivered)
 			}
@@ -91,6 +92,18 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 		OpenURL: openBrowser,
 		Logger:  logger,
 	}
+}
+
+// deliverRound is one of the tray's delivery rounds to the configured
+// sinks; after is the check that just ran, or nil for a round on its own
+// (held notifications falling due), which reads the sinks afresh.
+func (a *app) deliverRound(ctx context.Context, st *state.Store, after *notifier.Report, owner, icon string) (*notifier.DeliveryReport, error) {
+	sinks, err := a.sinks(ctx, st, nil, after, icon)
+	if err != nil {
+		return nil, err
+	}
+	d := &notifier.Deliverer{Store: st, Sinks: sinks, Owner: owner}
+	return d.DeliverAfter(ctx, after)
 }
 
 // trayLogin is "Log in again…": a browser login for the first account's
