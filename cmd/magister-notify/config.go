@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -134,82 +135,83 @@ func (a *app) configCommand() *cobra.Command {
 		Use:   "list",
 		Short: "Show every setting",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("config")
-			if err != nil {
-				return err
-			}
-			values := map[string]string{}
-			var keys []string
-			err = st.View(cmd.Context(), func(s state.State) error {
-				for _, x := range append(settings(), childSettings(&s)...) {
-					values[x.key] = x.get(&s)
-					keys = append(keys, x.key)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			return a.emit(values, func(p *printer) {
-				for _, k := range keys {
-					p.Field(k, "%s", values[k])
-				}
-			})
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runConfigList(cmd.Context()) },
 	}, &cobra.Command{
 		Use:   "get KEY",
 		Short: "Show one setting",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore("config")
-			if err != nil {
-				return err
-			}
-			var value string
-			err = st.View(cmd.Context(), func(s state.State) error {
-				x, ok := settingFor(&s, args[0])
-				if !ok {
-					return unknownKey(&s, args[0])
-				}
-				value = x.get(&s)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			return a.emit(map[string]string{strings.ToLower(args[0]): value}, func(p *printer) { p.Line("%s", value) })
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return a.runConfigGet(cmd.Context(), args[0]) },
 	}, &cobra.Command{
 		Use:   "set KEY VALUE",
 		Short: "Change one setting (see `config list` for the keys)",
 		Args:  cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore("config")
-			if err != nil {
-				return err
-			}
-			var value string
-			err = st.Update(cmd.Context(), func(s *state.State) error {
-				x, ok := settingFor(s, args[0])
-				if !ok {
-					return unknownKey(s, args[0])
-				}
-				if err := x.set(s, strings.TrimSpace(args[1])); err != nil {
-					return err
-				}
-				value = x.get(s)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			return a.emit(map[string]string{strings.ToLower(args[0]): value}, func(p *printer) {
-				p.Line("%s is now %s", strings.ToLower(args[0]), value)
-			})
-		},
+		RunE:  func(cmd *cobra.Command, args []string) error { return a.runConfigSet(cmd.Context(), args[0], args[1]) },
 	})
 	return cmd
+}
+
+func (a *app) runConfigList(ctx context.Context) error {
+	st, err := a.openStore("config")
+	if err != nil {
+		return err
+	}
+	s, err := st.Load(ctx)
+	if err != nil {
+		return err
+	}
+	values := map[string]string{}
+	var keys []string
+	for _, x := range append(settings(), childSettings(&s)...) {
+		values[x.key] = x.get(&s)
+		keys = append(keys, x.key)
+	}
+	return a.emit(values, func(p *printer) {
+		for _, k := range keys {
+			p.Field(k, "%s", values[k])
+		}
+	})
+}
+
+func (a *app) runConfigGet(ctx context.Context, key string) error {
+	st, err := a.openStore("config")
+	if err != nil {
+		return err
+	}
+	s, err := st.Load(ctx)
+	if err != nil {
+		return err
+	}
+	x, ok := settingFor(&s, key)
+	if !ok {
+		return unknownKey(&s, key)
+	}
+	value := x.get(&s)
+	return a.emit(map[string]string{strings.ToLower(key): value}, func(p *printer) { p.Line("%s", value) })
+}
+
+func (a *app) runConfigSet(ctx context.Context, key, v string) error {
+	st, err := a.openStore("config")
+	if err != nil {
+		return err
+	}
+	var value string
+	err = st.Update(ctx, func(s *state.State) error {
+		x, ok := settingFor(s, key)
+		if !ok {
+			return unknownKey(s, key)
+		}
+		if err := x.set(s, strings.TrimSpace(v)); err != nil {
+			return err
+		}
+		value = x.get(s)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return a.emit(map[string]string{strings.ToLower(key): value}, func(p *printer) {
+		p.Line("%s is now %s", strings.ToLower(key), value)
+	})
 }
 
 func unknownKey(s *state.State, key string) error {

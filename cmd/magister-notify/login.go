@@ -50,73 +50,7 @@ func (a *app) loginCommand() *cobra.Command {
 		Long: "Signs in to Magister with your normal browser (school sign-in and two-step verification work).\n" +
 			"SCHOOL is the first part of your school's Magister address: for https://myschool.magister.net it is myschool.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("login")
-			if err != nil {
-				return err
-			}
-			accts := a.accounts(st)
-			ctx := cmd.Context()
-			switch {
-			case f.register:
-				res, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force))
-				if err != nil {
-					return err
-				}
-				return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
-			case f.unregister:
-				res, err := installer.UnregisterHandler(ctx, a.handlerOptions(false))
-				if err != nil {
-					return err
-				}
-				return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
-			}
-			if f.redirect != "" {
-				acct, err := account.CompleteLogin(ctx, st, accts, f.redirect, time.Now())
-				if err != nil {
-					return err
-				}
-				return a.loggedIn(acct, accts)
-			}
-			school, err := a.school(f.school, f.baseURL)
-			if err != nil {
-				return err
-			}
-			if f.refreshStdin {
-				rt, err := readSecretLine(a.stdin)
-				if err != nil {
-					return err
-				}
-				acct, err := account.ImportRefreshToken(ctx, st, accts, school, rt, time.Now())
-				if err != nil {
-					return err
-				}
-				return a.loggedIn(acct, accts)
-			}
-			req, err := account.StartLogin(ctx, st.Dir(), school, f.hint)
-			if err != nil {
-				return err
-			}
-			if f.printURL {
-				fmt.Fprintln(a.stdout, req.AuthorizeURL())
-				return nil
-			}
-			// Let the browser hand the sign-in back by itself where it can.
-			if _, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force)); err != nil {
-				fmt.Fprintf(a.stderr, "Note: the browser cannot hand the sign-in back by itself (%v).\n", err)
-			}
-			fmt.Fprintf(a.stderr, "Open this address to sign in to Magister:\n\n  %s\n\n", req.AuthorizeURL())
-			if !f.noBrowser {
-				if err := openBrowser(req.AuthorizeURL()); err == nil {
-					fmt.Fprintln(a.stderr, "Your browser has been opened with it.")
-				}
-			}
-			acct, err := a.waitForLogin(ctx, st, accts, req)
-			if err != nil {
-				return err
-			}
-			return a.loggedIn(acct, accts)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runLogin(cmd.Context(), f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.school, "school", "", "your school's Magister name (myschool for myschool.magister.net)")
@@ -131,6 +65,82 @@ func (a *app) loginCommand() *cobra.Command {
 	fl.BoolVar(&f.force, "force", false, "with --register-handler: replace another application's m6loapp:// handler")
 	cmd.MarkFlagsMutuallyExclusive("register-handler", "unregister-handler", "redirect-url", "print-url", "refresh-token-stdin")
 	return cmd
+}
+
+// runLogin signs in the way the flags ask: register or unregister the
+// m6loapp:// handler, finish a started login, import a refresh token, or
+// start a browser login and wait for it.
+func (a *app) runLogin(ctx context.Context, f loginFlags) error {
+	st, err := a.openStore("login")
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.register:
+		return a.runHandler(installer.RegisterHandler(ctx, a.handlerOptions(f.force)))
+	case f.unregister:
+		return a.runHandler(installer.UnregisterHandler(ctx, a.handlerOptions(false)))
+	}
+	accts := a.accounts(st)
+	if f.redirect != "" {
+		acct, err := account.CompleteLogin(ctx, st, accts, f.redirect, time.Now())
+		if err != nil {
+			return err
+		}
+		return a.loggedIn(acct, accts)
+	}
+	school, err := a.school(f.school, f.baseURL)
+	if err != nil {
+		return err
+	}
+	if f.refreshStdin {
+		rt, err := readSecretLine(a.stdin)
+		if err != nil {
+			return err
+		}
+		acct, err := account.ImportRefreshToken(ctx, st, accts, school, rt, time.Now())
+		if err != nil {
+			return err
+		}
+		return a.loggedIn(acct, accts)
+	}
+	return a.runBrowserLogin(ctx, st, accts, school, f)
+}
+
+// runHandler reports what registering or unregistering the handler did.
+func (a *app) runHandler(res installer.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
+}
+
+// runBrowserLogin starts a login in the browser and waits for it to come
+// back (or, with --print-url, only prints its address).
+func (a *app) runBrowserLogin(ctx context.Context, st *state.Store, accts *account.Clients, school magister.School, f loginFlags) error {
+	req, err := account.StartLogin(ctx, st.Dir(), school, f.hint)
+	if err != nil {
+		return err
+	}
+	if f.printURL {
+		fmt.Fprintln(a.stdout, req.AuthorizeURL())
+		return nil
+	}
+	// Let the browser hand the sign-in back by itself where it can.
+	if _, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force)); err != nil {
+		fmt.Fprintf(a.stderr, "Note: the browser cannot hand the sign-in back by itself (%v).\n", err)
+	}
+	fmt.Fprintf(a.stderr, "Open this address to sign in to Magister:\n\n  %s\n\n", req.AuthorizeURL())
+	if !f.noBrowser {
+		if err := openBrowser(req.AuthorizeURL()); err == nil {
+			fmt.Fprintln(a.stderr, "Your browser has been opened with it.")
+		}
+	}
+	acct, err := a.waitForLogin(ctx, st, accts, req)
+	if err != nil {
+		return err
+	}
+	return a.loggedIn(acct, accts)
 }
 
 // waitForLogin waits for the sign-in to come back: through the m6loapp://
