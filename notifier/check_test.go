@@ -143,8 +143,11 @@ func TestCheckRateLimitSetsRetryAt(t *testing.T) {
 	src := &memSource{fail: map[string]error{"grades": &magister.RateLimitError{RetryAfter: 90 * time.Second}}}
 	c := newChecker(t, src, now, parentState)
 	rep, err := c.Check(context.Background())
-	if err != nil || !errors.Is(rep.Err, magister.ErrRateLimited) {
-		t.Fatalf("%+v %v", rep, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(rep.Err, magister.ErrRateLimited) {
+		t.Fatalf("fetch error = %v, want one matching ErrRateLimited", rep.Err)
 	}
 	s, err := c.Store.Load(context.Background())
 	if err != nil {
