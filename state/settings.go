@@ -129,12 +129,7 @@ func (s *Settings) SetLookAhead(d time.Duration) error {
 }
 
 // EffectiveLookAhead is the look-ahead with the default applied.
-func (s Settings) EffectiveLookAhead() time.Duration {
-	if s.LookAhead <= 0 {
-		return DefaultLookAhead
-	}
-	return time.Duration(s.LookAhead)
-}
+func (s Settings) EffectiveLookAhead() time.Duration { return s.LookAhead.or(DefaultLookAhead) }
 
 // SetTestReminder sets when a test is announced: HH:MM on the day before.
 func (s *Settings) SetTestReminder(v string) error {
@@ -156,10 +151,15 @@ func (s *Settings) SetHomeworkReminder(d time.Duration) error {
 
 // EffectiveHomeworkReminder is the homework reminder with the default applied.
 func (s Settings) EffectiveHomeworkReminder() time.Duration {
-	if s.HomeworkReminder <= 0 {
-		return DefaultHomeworkReminder
+	return s.HomeworkReminder.or(DefaultHomeworkReminder)
+}
+
+// or is d, or def when d is unset (or, in a hand-edited file, negative).
+func (d Duration) or(def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
 	}
-	return time.Duration(s.HomeworkReminder)
+	return time.Duration(d)
 }
 
 // SetKind switches notifications of kind (one of Kinds) on or off.

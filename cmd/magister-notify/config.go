@@ -151,11 +151,7 @@ func (a *app) configCommand() *cobra.Command {
 }
 
 func (a *app) runConfigList(ctx context.Context) error {
-	st, err := a.openStore("config")
-	if err != nil {
-		return err
-	}
-	s, err := st.Load(ctx)
+	_, s, err := a.loadState(ctx, "config")
 	if err != nil {
 		return err
 	}
@@ -173,11 +169,7 @@ func (a *app) runConfigList(ctx context.Context) error {
 }
 
 func (a *app) runConfigGet(ctx context.Context, key string) error {
-	st, err := a.openStore("config")
-	if err != nil {
-		return err
-	}
-	s, err := st.Load(ctx)
+	_, s, err := a.loadState(ctx, "config")
 	if err != nil {
 		return err
 	}

@@ -36,11 +36,7 @@ func (a *app) gradesCommand() *cobra.Command {
 }
 
 func (a *app) runGrades(ctx context.Context, o gradesOptions) error {
-	st, err := a.openStore("grades")
-	if err != nil {
-		return err
-	}
-	s, err := st.Load(ctx)
+	st, s, err := a.loadState(ctx, "grades")
 	if err != nil {
 		return err
 	}

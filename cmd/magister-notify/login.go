@@ -302,11 +302,7 @@ func (a *app) whoamiCommand() *cobra.Command {
 		Short: "Show who is signed in and which children are watched",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("whoami")
-			if err != nil {
-				return err
-			}
-			s, err := st.Load(cmd.Context())
+			_, s, err := a.loadState(cmd.Context(), "whoami")
 			if err != nil {
 				return err
 			}

@@ -106,6 +106,17 @@ func (a *app) openStore(owner string) (*state.Store, error) {
 	return state.Open(dir, state.WithOwner("magister-notify "+owner))
 }
 
+// loadState opens the state directory chosen by the flags and reads the
+// state, for commands that only show it.
+func (a *app) loadState(ctx context.Context, owner string) (*state.Store, state.State, error) {
+	st, err := a.openStore(owner)
+	if err != nil {
+		return nil, state.State{}, err
+	}
+	s, err := st.Load(ctx)
+	return st, s, err
+}
+
 var errNotLoggedIn = notifier.ErrNoAccounts
 
 // schoolHint is the school to name in advice: the school of the accounts in
