@@ -45,7 +45,7 @@ func registerHandler(ctx context.Context, h handlerConfig) (Result, error) {
 	if def != "" && def != handlerID && !h.force {
 		return Result{}, &ForeignHandlerError{App: def}
 	}
-	data, err := renderDesktop(handlerTemplate, h.exe, h.argv()[1:], "%u")
+	data, err := renderDesktop(handlerTemplate(), h.exe, h.argv()[1:], "%u")
 	if err != nil {
 		return Result{}, fmt.Errorf("installer: render %s: %w", path, err)
 	}

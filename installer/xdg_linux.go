@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -16,8 +17,14 @@ var (
 	//go:embed handler.desktop
 	handlerDesktop string
 
-	autostartTemplate = template.Must(template.New("autostart.desktop").Parse(autostartDesktop))
-	handlerTemplate   = template.Must(template.New("handler.desktop").Parse(handlerDesktop))
+	// The templates are parsed when first used, not at start-up: most runs
+	// of the program write no desktop entry.
+	autostartTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("autostart.desktop").Parse(autostartDesktop))
+	})
+	handlerTemplate = sync.OnceValue(func() *template.Template {
+		return template.Must(template.New("handler.desktop").Parse(handlerDesktop))
+	})
 )
 
 // desktopData fills the desktop entry templates.
@@ -53,7 +60,7 @@ func (e xdgEntry) install() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	data, err := renderDesktop(autostartTemplate, e.exe, e.args, "")
+	data, err := renderDesktop(autostartTemplate(), e.exe, e.args, "")
 	if err != nil {
 		return Result{}, fmt.Errorf("installer: render %s: %w", path, err)
 	}

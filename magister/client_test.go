@@ -665,7 +665,7 @@ func TestRevokedRefreshToken(t *testing.T) {
 	f.ExpireAccessTokens()
 	f.RevokeRefreshTokens()
 	_, err = li.client.LatestGrades(ctx, acct.ID+1, 5)
-	const want = "magister: GET /api/personen/{id}/cijfers/laatste: token refresh: status 400 invalid_grant: log in again: magister-notify login"
+	const want = "magister: GET /api/personen/{id}/cijfers/laatste: token refresh: status 400 invalid_grant: login required"
 	if !errors.Is(err, ErrLoginRequired) || err.Error() != want {
 		t.Fatalf("got %q\nwant %q", err, want)
 	}

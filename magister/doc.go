@@ -3,8 +3,9 @@
 // storage that is safe across processes, and typed reads of the data a
 // notifier needs (grades, enrollments, appointments, messages, absences).
 //
-// The package knows nothing about state files or notifications. Facts about
-// the API live in magister-api.md in the project's shared notes; the client is
-// tolerant where the API is inconsistent (Items or items, PascalCase or
-// camelCase, missing fields).
+// The package knows nothing about state files or notifications. What is known
+// about the API (endpoints, field names and casing, status and InfoType
+// codes, the login flow, errors and rate limits, and how sure we are of
+// each) is in API.md beside this file; the client is tolerant where the API
+// is inconsistent (Items or items, PascalCase or camelCase, missing fields).
 package magister

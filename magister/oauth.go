@@ -3,7 +3,6 @@ package magister
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // The mobile-app client every third-party Magister app uses.
@@ -32,7 +33,7 @@ var (
 	// ErrLoginRequired means the stored session is gone (no token, a dead
 	// or used refresh token, or an access token refused right after a
 	// refresh): the user has to log in again.
-	ErrLoginRequired = errors.New("log in again: magister-notify login")
+	ErrLoginRequired = errors.New("magister: login required")
 	// ErrStateMismatch means the redirect's state is not the one sent.
 	ErrStateMismatch = errors.New("magister: login: state does not match; start the login again")
 	// ErrNonceMismatch means the id_token's nonce is not the one sent.
@@ -54,7 +55,7 @@ type LoginRequest struct {
 }
 
 // NewLoginRequest starts a login for school, with fresh random PKCE verifier
-// (64 characters), state and nonce. loginHint (the username) is optional.
+// (RFC 7636, from golang.org/x/oauth2), state and nonce. loginHint (the username) is optional.
 func NewLoginRequest(school School, loginHint string) (*LoginRequest, error) {
 	if school.AccountsURL == "" || school.Code == "" {
 		return nil, fmt.Errorf("%w: empty school", ErrInvalidSchool)
@@ -62,7 +63,7 @@ func NewLoginRequest(school School, loginHint string) (*LoginRequest, error) {
 	return &LoginRequest{
 		School:    school,
 		LoginHint: strings.TrimSpace(loginHint),
-		Verifier:  randomURLSafe(48), // 64 characters, RFC 7636 allows 43–128
+		Verifier:  oauth2.GenerateVerifier(),
 		State:     randomURLSafe(24),
 		Nonce:     randomHex(16),
 		CreatedAt: time.Now().UTC(),
@@ -75,12 +76,12 @@ func (r LoginRequest) String() string {
 }
 
 // CodeChallenge is base64url(SHA-256(verifier)) without padding (S256).
-func (r *LoginRequest) CodeChallenge() string {
-	sum := sha256.Sum256([]byte(r.Verifier))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
-}
+func (r *LoginRequest) CodeChallenge() string { return oauth2.S256ChallengeFromVerifier(r.Verifier) }
 
-// AuthorizeURL is the address to open in the browser.
+// AuthorizeURL is the address to open in the browser. It is built by hand:
+// Magister's hybrid "code id_token" request, its tenant and prompt
+// parameters and %20 for spaces are not what oauth2.Config.AuthCodeURL
+// writes.
 func (r *LoginRequest) AuthorizeURL() string {
 	q := url.Values{}
 	q.Set("client_id", ClientID)
@@ -215,14 +216,9 @@ func Exchange(ctx context.Context, req *LoginRequest, r Redirect, opts ...Option
 		}
 	}
 	cfg := newConfig(opts)
-	form := url.Values{
-		"grant_type":    {"authorization_code"},
-		"code":          {r.Code},
-		"redirect_uri":  {RedirectURI},
-		"client_id":     {ClientID},
-		"code_verifier": {req.Verifier},
-	}
-	tok, err := tokenRequest(ctx, &cfg, req.School, form, "code exchange")
+	tok, err := tokenRequest(ctx, &cfg, req.School, "code exchange", func(ctx context.Context, oc *oauth2.Config) (*oauth2.Token, error) {
+		return oc.Exchange(ctx, r.Code, oauth2.VerifierOption(req.Verifier))
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -252,20 +248,11 @@ func Refresh(ctx context.Context, school School, refreshToken string, opts ...Op
 }
 
 func refresh(ctx context.Context, cfg *config, school School, refreshToken string) (*Token, error) {
-	form := url.Values{
-		"grant_type":    {"refresh_token"},
-		"refresh_token": {refreshToken},
-		"client_id":     {ClientID},
-	}
-	tok, err := tokenRequest(ctx, cfg, school, form, "token refresh")
-	if err != nil {
-		return nil, err
-	}
-	if tok.RefreshToken == "" {
-		// Not seen from Magister, but keep the session alive if it happens.
-		tok.RefreshToken = refreshToken
-	}
-	return tok, nil
+	// x/oauth2 keeps the old refresh token when an answer has none (not
+	// seen from Magister), which keeps the session alive if it happens.
+	return tokenRequest(ctx, cfg, school, "token refresh", func(ctx context.Context, oc *oauth2.Config) (*oauth2.Token, error) {
+		return oc.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	})
 }
 
 // ErrTokenRedirect means the token endpoint answered with a redirect. It is
@@ -307,7 +294,7 @@ func (e *OAuthError) redirected() bool { return e.Status >= 300 && e.Status < 40
 func (e *OAuthError) deadGrant() bool { return !e.Temporary() && !e.redirected() }
 
 // Error names the operation, the status and the OAuth error code, and for a
-// dead grant ends with ErrLoginRequired's text.
+// dead grant ends with "login required".
 func (e *OAuthError) Error() string {
 	var b strings.Builder
 	b.WriteString("magister: ")
@@ -327,8 +314,7 @@ func (e *OAuthError) Error() string {
 		}
 	}
 	if e.deadGrant() {
-		b.WriteString(": ")
-		b.WriteString(ErrLoginRequired.Error())
+		b.WriteString(": login required")
 	}
 	return b.String()
 }
@@ -349,77 +335,114 @@ func (e *OAuthError) Unwrap() []error {
 	return errs
 }
 
-type tokenResponse struct {
-	AccessToken  string   `json:"access_token"`
-	IDToken      string   `json:"id_token"`
-	RefreshToken string   `json:"refresh_token"`
-	TokenType    string   `json:"token_type"`
-	ExpiresIn    flexInt  `json:"expires_in"`
-	Scope        flexText `json:"scope"`
-	Error        string   `json:"error"`
-	ErrorDesc    string   `json:"error_description"`
+// oauthConfig is the OAuth 2 client M6LOAPP at school's identity provider:
+// public, so its id goes in the form and nothing in an Authorization
+// header.
+func oauthConfig(school School) *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:    ClientID,
+		RedirectURL: RedirectURI,
+		Scopes:      strings.Fields(Scope),
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   school.AccountsURL + "/connect/authorize",
+			TokenURL:  school.AccountsURL + "/connect/token",
+			AuthStyle: oauth2.AuthStyleInParams,
+		},
+	}
 }
 
-const maxTokenBody = 1 << 20
-
-func tokenRequest(ctx context.Context, cfg *config, school School, form url.Values, op string) (*Token, error) {
+// tokenRequest runs grant (an exchange or a refresh through
+// golang.org/x/oauth2) against school's token endpoint and returns the
+// tokens bound to school's origins, or an *OAuthError. The HTTP client never
+// follows a redirect: the form holds the secrets, and Go sends it again on a
+// 307 or 308, to any host.
+func tokenRequest(ctx context.Context, cfg *config, school School, op string,
+	grant func(context.Context, *oauth2.Config) (*oauth2.Token, error)) (*Token, error) {
 	// The school normally passed this rule when it was made; a School
 	// built by hand, or read back from a changed file, is checked here
 	// before anything secret is sent.
 	if err := school.checkOrigins(); err != nil {
 		return nil, fmt.Errorf("magister: %s: %w", op, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, school.AccountsURL+"/connect/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, fmt.Errorf("magister: %s: %w", op, err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", cfg.userAgent())
-	// Never follow a redirect: the form holds the secrets, and Go sends it
-	// again on a 307 or 308, to any host.
 	hc := *cfg.httpClient
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := hc.Do(req)
+	hc.Transport = headerTransport{base: hc.Transport, userAgent: cfg.userAgent()}
+	ot, err := grant(context.WithValue(ctx, oauth2.HTTPClient, &hc), oauthConfig(school))
 	if err != nil {
-		return nil, &OAuthError{Op: op, err: scrubURLError(err)}
+		return nil, oauthError(op, err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		return nil, &OAuthError{Op: op, Status: resp.StatusCode, Location: redirectOrigin(resp)}
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenBody+1))
-	if err != nil {
-		return nil, &OAuthError{Op: op, err: scrubURLError(err)}
-	}
-	var tr tokenResponse
-	decErr := json.Unmarshal(body, &tr)
-	if resp.StatusCode != http.StatusOK {
-		e := &OAuthError{Op: op, Status: resp.StatusCode}
-		if decErr == nil {
-			e.Code = truncate(tr.Error, 60)
-			e.Description = tr.ErrorDesc
-		}
-		return nil, e
-	}
-	if len(body) > maxTokenBody || decErr != nil || tr.AccessToken == "" {
-		return nil, &OAuthError{Op: op, Status: resp.StatusCode, Code: "malformed_response", err: errors.New("malformed token response")}
-	}
-	expiresIn := time.Duration(tr.ExpiresIn) * time.Second
+	expiresIn := time.Duration(ot.ExpiresIn) * time.Second
 	if expiresIn <= 0 {
 		expiresIn = time.Hour
 	}
 	api, accounts := school.origins()
 	return &Token{
-		AccessToken:    tr.AccessToken,
-		RefreshToken:   tr.RefreshToken,
-		IDToken:        tr.IDToken,
-		TokenType:      tr.TokenType,
-		Scope:          string(tr.Scope),
+		AccessToken:    ot.AccessToken,
+		RefreshToken:   ot.RefreshToken,
+		IDToken:        extraText(ot, "id_token"),
+		TokenType:      ot.TokenType,
+		Scope:          extraText(ot, "scope"),
 		Expiry:         cfg.now().Add(expiresIn),
 		APIOrigin:      api,
 		AccountsOrigin: accounts,
 	}, nil
+}
+
+// oauthError turns what x/oauth2 returned into an *OAuthError: an error
+// answer (its status and OAuth code), a redirect (its origin only), a
+// network error, or a 2xx answer that holds no usable token.
+func oauthError(op string, err error) *OAuthError {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		e := &OAuthError{Op: op, Status: re.Response.StatusCode}
+		if e.redirected() {
+			e.Location = redirectOrigin(re.Response)
+			return e
+		}
+		e.Code, e.Description = truncate(re.ErrorCode, 60), re.ErrorDescription
+		return e
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &OAuthError{Op: op, err: scrubURLError(ue)}
+	}
+	return &OAuthError{Op: op, Status: http.StatusOK, Code: "malformed_response", err: errors.New("malformed token response")}
+}
+
+// extraText is a string field of the token answer that x/oauth2 does not
+// name (id_token, scope); a list is joined with spaces.
+func extraText(t *oauth2.Token, key string) string {
+	switch v := t.Extra(key).(type) {
+	case string:
+		return v
+	case []any:
+		var parts []string
+		for _, p := range v {
+			if s, ok := p.(string); ok {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, " ")
+	}
+	return ""
+}
+
+// headerTransport adds our User-Agent and asks for JSON on every request to
+// the token endpoint.
+type headerTransport struct {
+	base      http.RoundTripper
+	userAgent string
+}
+
+func (t headerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("User-Agent", t.userAgent)
+	req.Header.Set("Accept", "application/json")
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return base.RoundTrip(req)
 }
 
 // redirectOrigin is the origin a redirect answer points to, for error

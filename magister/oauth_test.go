@@ -288,7 +288,7 @@ func TestRefreshErrors(t *testing.T) {
 	if !errors.Is(err, ErrLoginRequired) || !errors.As(err, &oe) || oe.Temporary() || oe.Code != "invalid_grant" {
 		t.Errorf("reused refresh token: %v", err)
 	}
-	if !strings.Contains(err.Error(), "log in again: magister-notify login") || strings.Contains(err.Error(), rt) {
+	if !strings.Contains(err.Error(), "invalid_grant: login required") || strings.Contains(err.Error(), rt) {
 		t.Errorf("error text %q", err)
 	}
 	if _, err := Refresh(ctx, school, " "); !errors.Is(err, ErrLoginRequired) {

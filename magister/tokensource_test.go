@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/magister/magistertest"
 )
 
@@ -283,8 +284,7 @@ func runHelpers(t *testing.T, n int, mode, url, dir string) {
 	}
 	var children []child
 	for range n {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-		cmd.Env = append(os.Environ(), helperEnv+"="+mode, "MAGISTER_TEST_URL="+url, "MAGISTER_TEST_DIR="+dir)
+		cmd := testenv.HelperCommand("TestHelperProcess", helperEnv+"="+mode, "MAGISTER_TEST_URL="+url, "MAGISTER_TEST_DIR="+dir)
 		out := &strings.Builder{}
 		cmd.Stdout, cmd.Stderr = out, out
 		stdin, err := cmd.StdinPipe()

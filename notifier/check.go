@@ -27,6 +27,39 @@ type Source interface {
 	UnreadMessages(ctx context.Context, top int) ([]magister.Message, error)
 }
 
+// recordHealth records in h how the check at now went: err is its fetch
+// error, nil when everything was fetched.
+func recordHealth(h *state.Health, err error, now time.Time) {
+	h.LastAttempt = now
+	h.LoginRequired = errors.Is(err, magister.ErrLoginRequired) || errors.Is(err, magister.ErrNoToken)
+	h.RateLimited = errors.Is(err, magister.ErrRateLimited)
+	if err == nil {
+		h.LastSuccess = now
+		h.LastError = ""
+		h.ConsecutiveFailures = 0
+		h.RetryAt = time.Time{}
+		return
+	}
+	h.LastError = err.Error()
+	h.ConsecutiveFailures++
+	var rl *magister.RateLimitError
+	if errors.As(err, &rl) {
+		h.RetryAt = now.Add(rl.RetryAfter)
+	}
+}
+
+// Sources adapts a function that opens concrete clients (such as
+// account.Clients.Open) to Checker.Open.
+func Sources[S Source](open func(context.Context, state.Account) (S, error)) func(context.Context, state.Account) (Source, error) {
+	return func(ctx context.Context, acct state.Account) (Source, error) {
+		src, err := open(ctx, acct)
+		if err != nil {
+			return nil, err
+		}
+		return src, nil
+	}
+}
+
 // ChildLister is a Source that can say which children the account may read
 // now. *magister.Client implements it.
 type ChildLister interface {
@@ -95,12 +128,16 @@ type Report struct {
 	// Err is the first fetch error, if any fetch failed.
 	Err error `json:"-"`
 	// Pending is how many entries the outbox holds after the check (new and
-	// older ones waiting for delivery); with none, delivery has nothing to do.
+	// older ones waiting for delivery); with none, delivery has nothing to do
+	// (see Deliverer.DeliverAfter).
 	Pending int `json:"pending"`
+	// Sinks is the sinks setting as the check's transaction read it, so
+	// that the delivery after the check need not read the state for it.
+	Sinks []string `json:"-"`
 }
 
 // ErrNoAccounts is returned by Check when nobody has logged in yet.
-var ErrNoAccounts = errors.New("no Magister account yet: log in first with `magister-notify login --school <school>`")
+var ErrNoAccounts = errors.New("notifier: no accounts")
 
 // fetched is what was read for one account, outside the lock.
 type fetched struct {
@@ -164,28 +201,15 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 		rep.Children, rep.Queued, rep.Err, rep.Entries = nil, 0, nil, nil
 		commit := c.now()
 		for _, f := range all {
-			ai := findAccount(s, f.key)
+			ai := s.AccountIndex(f.key)
 			if ai < 0 {
 				continue // logged out meanwhile
 			}
 			c.apply(s, ai, f, rules, now, commit, rep)
 		}
 		rep.Pending = len(s.Outbox)
-		s.Health.LastAttempt = now
-		s.Health.LoginRequired = errors.Is(rep.Err, magister.ErrLoginRequired) || errors.Is(rep.Err, magister.ErrNoToken)
-		if rep.Err == nil {
-			s.Health.LastSuccess = now
-			s.Health.LastError = ""
-			s.Health.ConsecutiveFailures = 0
-			s.Health.RetryAt = time.Time{}
-		} else {
-			s.Health.LastError = rep.Err.Error()
-			s.Health.ConsecutiveFailures++
-			var rl *magister.RateLimitError
-			if errors.As(rep.Err, &rl) {
-				s.Health.RetryAt = now.Add(rl.RetryAfter)
-			}
-		}
+		rep.Sinks = slices.Clone(s.Settings.Sinks)
+		recordHealth(&s.Health, rep.Err, now)
 		c.announceProblem(s, now, rep)
 		if c.DryRun {
 			return errDryRun
@@ -491,15 +515,6 @@ func WebURL(acct state.Account, kind string) string {
 		page = "vandaag"
 	}
 	return base + "/magister/#/" + page
-}
-
-func findAccount(s *state.State, key string) int {
-	for i := range s.Accounts {
-		if s.Accounts[i].Key == key {
-			return i
-		}
-	}
-	return -1
 }
 
 // entryID is stable for one change of one item, so the same change can be

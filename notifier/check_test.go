@@ -143,13 +143,30 @@ func TestCheckRateLimitSetsRetryAt(t *testing.T) {
 	src := &memSource{fail: map[string]error{"grades": &magister.RateLimitError{RetryAfter: 90 * time.Second}}}
 	c := newChecker(t, src, now, parentState)
 	rep, err := c.Check(context.Background())
-	if err != nil || !errors.Is(rep.Err, magister.ErrRateLimited) {
-		t.Fatalf("%+v %v", rep, err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var h state.Health
-	c.Store.View(context.Background(), func(s state.State) error { h = s.Health; return nil })
-	if !h.RetryAt.Equal(now.Add(90 * time.Second)) {
-		t.Fatalf("RetryAt %v", h.RetryAt)
+	if !errors.Is(rep.Err, magister.ErrRateLimited) {
+		t.Fatalf("fetch error = %v, want one matching ErrRateLimited", rep.Err)
+	}
+	s, err := c.Store.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Health.RetryAt.Equal(now.Add(90 * time.Second)) {
+		t.Errorf("RetryAt = %v, want %v", s.Health.RetryAt, now.Add(90*time.Second))
+	}
+	if !s.Health.RateLimited {
+		t.Error("Health.RateLimited not set after a 429")
+	}
+
+	// The next successful check clears it.
+	src.fail = nil
+	if _, err := c.Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ = c.Store.Load(context.Background()); s.Health.RateLimited {
+		t.Error("Health.RateLimited still set after a successful check")
 	}
 }
 

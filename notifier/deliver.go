@@ -118,6 +118,16 @@ func (d *Deliverer) Deliver(ctx context.Context) (*DeliveryReport, error) {
 	return rep, errors.Join(append(errs, showErr, relErr)...)
 }
 
+// DeliverAfter is the delivery round that follows the check that reported
+// rep: when the check left the outbox empty there is nothing to claim, and
+// it does not read the state at all.
+func (d *Deliverer) DeliverAfter(ctx context.Context, rep *Report) (*DeliveryReport, error) {
+	if rep != nil && rep.Pending == 0 {
+		return &DeliveryReport{}, nil
+	}
+	return d.Deliver(ctx)
+}
+
 // round is what one Deliver call knows while it shows.
 type round struct {
 	mine       map[string]bool   // entries we hold the lease of

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -23,8 +24,7 @@ import (
 
 func deliverHelper(t *testing.T, role, dir string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDeliverHelperProcess$", "-test.v=false")
-	cmd.Env = append(os.Environ(), "NOTIFIER_DELIVER_HELPER="+role, "NOTIFIER_DELIVER_DIR="+dir,
+	cmd := testenv.HelperCommand("TestDeliverHelperProcess", "NOTIFIER_DELIVER_HELPER="+role, "NOTIFIER_DELIVER_DIR="+dir,
 		"NOTIFIER_DELIVER_ARGS="+strings.Join(args, "\x1f"))
 	cmd.Stderr = os.Stderr
 	return cmd

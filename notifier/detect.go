@@ -69,21 +69,11 @@ func (r Rules) loc() *time.Location {
 
 // RulesFrom reads the detection rules from the settings, with defaults.
 func RulesFrom(s state.Settings) Rules {
-	r := Rules{
-		Window:           time.Duration(s.LookAhead),
-		TestReminder:     s.TestReminder,
-		HomeworkReminder: time.Duration(s.HomeworkReminder),
+	return Rules{
+		Window:           s.EffectiveLookAhead(),
+		TestReminder:     s.EffectiveTestReminder(),
+		HomeworkReminder: s.EffectiveHomeworkReminder(),
 	}
-	if r.Window <= 0 {
-		r.Window = state.DefaultLookAhead
-	}
-	if _, _, ok := parseClock(r.TestReminder); !ok {
-		r.TestReminder = state.DefaultTestReminder
-	}
-	if r.HomeworkReminder <= 0 {
-		r.HomeworkReminder = state.DefaultHomeworkReminder
-	}
-	return r
 }
 
 // ScheduleWindow is the span of appointments a check fetches at now.
@@ -322,21 +312,12 @@ func detectReminders(set *state.SeenSet, appts []magister.Appointment, now time.
 
 // eveningBefore is clock ("18:00") on the day before t, in t's zone.
 func eveningBefore(t time.Time, clock string) time.Time {
-	h, m, ok := parseClock(clock)
+	h, m, ok := state.ParseClock(clock)
 	if !ok {
-		h, m, _ = parseClock(state.DefaultTestReminder)
+		h, m, _ = state.ParseClock(state.DefaultTestReminder)
 	}
 	y, mo, d := t.Date()
 	return time.Date(y, mo, d-1, h, m, 0, 0, t.Location())
-}
-
-// parseClock reads "HH:MM".
-func parseClock(s string) (h, m int, ok bool) {
-	t, err := time.Parse("15:04", strings.TrimSpace(s))
-	if err != nil {
-		return 0, 0, false
-	}
-	return t.Hour(), t.Minute(), true
 }
 
 // DetectMessages announces the unread inbox messages a fetch at now returned

@@ -6,19 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/state"
 )
 
-var ams = mustLoc("Europe/Amsterdam")
-
-func mustLoc(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return l
-}
+var ams = testenv.Amsterdam()
 
 // checkTime is when the detection tests fetch, unless they say otherwise.
 var checkTime = time.Date(2026, 11, 30, 12, 0, 0, 0, ams)

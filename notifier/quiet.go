@@ -1,7 +1,6 @@
 package notifier
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/magister-notify/magister-notify/state"
@@ -15,46 +14,12 @@ type quietHours struct {
 	off        bool
 }
 
-// parseQuietHours reads the setting; empty Start or End take the defaults
-// (22:00 and 07:00). A window that starts where it ends is empty.
-func parseQuietHours(q state.QuietHours) (quietHours, error) {
-	if q.Off {
-		return quietHours{off: true}, nil
-	}
-	start, end := q.Start, q.End
-	if start == "" {
-		start = state.DefaultQuietStart
-	}
-	if end == "" {
-		end = state.DefaultQuietEnd
-	}
-	sh, sm, ok := parseClock(start)
-	if !ok {
-		return quietHours{}, fmt.Errorf("quiet hours start %q is not a time like 22:00", q.Start)
-	}
-	eh, em, ok := parseClock(end)
-	if !ok {
-		return quietHours{}, fmt.Errorf("quiet hours end %q is not a time like 07:00", q.End)
-	}
-	qh := quietHours{start: sh*60 + sm, end: eh*60 + em}
-	qh.off = qh.start == qh.end
-	return qh, nil
-}
-
-// ValidateQuietHours reports whether q can be used, for `config set`.
-func ValidateQuietHours(q state.QuietHours) error {
-	_, err := parseQuietHours(q)
-	return err
-}
-
-// quietHoursOf is the quiet hours of s; a setting that does not parse (config
-// set refuses those) means the defaults, which hold rather than wake.
+// quietHoursOf is the quiet hours of s. The syntax and the defaults are the
+// state's (state.QuietHours.Window); a window that starts where it ends is
+// empty.
 func quietHoursOf(s state.Settings) quietHours {
-	q, err := parseQuietHours(s.QuietHours)
-	if err != nil {
-		q, _ = parseQuietHours(state.QuietHours{})
-	}
-	return q
+	start, end, off := s.QuietHours.Window()
+	return quietHours{start: start, end: end, off: off || start == end}
 }
 
 // localMinute is the moment minute minutes after the midnight that starts

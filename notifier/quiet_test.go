@@ -4,18 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/state"
 )
 
 // quietLoc has daylight saving time, so that the windows around a change
 // are exercised too.
-var quietLoc = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
+var quietLoc = testenv.Amsterdam()
 
 // lt is a local time in quietLoc: lt(1, 22, 0) is 1 December 2025 22:00.
 func lt(day, hour, minute int) time.Time {
@@ -56,10 +51,7 @@ func TestQuietHoursContains(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			q, err := parseQuietHours(tt.q)
-			if err != nil {
-				t.Fatal(err)
-			}
+			q := quietHoursOf(state.Settings{QuietHours: tt.q})
 			if got := q.Contains(tt.at); got != tt.want {
 				t.Errorf("Contains(%v) = %v, want %v", tt.at, got, tt.want)
 			}
@@ -68,7 +60,7 @@ func TestQuietHoursContains(t *testing.T) {
 }
 
 func TestQuietHoursWindow(t *testing.T) {
-	q, _ := parseQuietHours(state.QuietHours{})
+	q := quietHoursOf(state.Settings{})
 	start, end, ok := q.window(lt(2, 3, 0))
 	if !ok || !start.Equal(lt(1, 22, 0)) || !end.Equal(lt(2, 7, 0)) {
 		t.Errorf("window at 03:00 = %v – %v, %v", start, end, ok)
@@ -85,17 +77,7 @@ func TestQuietHoursWindow(t *testing.T) {
 	}
 }
 
-func TestValidateQuietHours(t *testing.T) {
-	for _, q := range []state.QuietHours{{Start: "25:00"}, {End: "7"}, {Start: "ten", End: "07:00"}} {
-		if err := ValidateQuietHours(q); err == nil {
-			t.Errorf("ValidateQuietHours(%+v) accepted it", q)
-		}
-	}
-	for _, q := range []state.QuietHours{{}, {Off: true}, {Start: "23:15", End: "06:45"}, {Off: true, Start: "x"}} {
-		if err := ValidateQuietHours(q); err != nil {
-			t.Errorf("ValidateQuietHours(%+v) = %v", q, err)
-		}
-	}
+func TestBadQuietHoursHold(t *testing.T) {
 	// A setting that slipped through still holds at night: the defaults apply.
 	if HoldUntil(state.Settings{QuietHours: state.QuietHours{Start: "bad"}}, lt(1, 23, 0)).IsZero() {
 		t.Error("an invalid setting switched quiet hours off")

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/magister-notify/magister-notify/internal/dbustest"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 )
 
 // The desktop sink is tested against a private session bus. beeep talks to
@@ -25,9 +25,8 @@ import (
 // addr, and returns what it wrote to stdout.
 func sendDesktopHelper(t *testing.T, addr string) []byte {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDesktopHelperProcess$", "-test.v=false")
 	// No PATH: beeep must reach the bus itself, not fall back to notify-send.
-	cmd.Env = append(os.Environ(), "NOTIFIER_DESKTOP_HELPER=1", "DBUS_SESSION_BUS_ADDRESS="+addr, "PATH="+t.TempDir())
+	cmd := testenv.HelperCommand("TestDesktopHelperProcess", "NOTIFIER_DESKTOP_HELPER=1", "DBUS_SESSION_BUS_ADDRESS="+addr, "PATH="+t.TempDir())
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/magister-notify/magister-notify/internal/testenv"
 )
 
 // Tests that need several real processes re-execute this test binary; the
@@ -17,8 +19,7 @@ import (
 
 func helperCommand(t testing.TB, role, dir string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.v=false")
-	cmd.Env = append(os.Environ(), "STATE_HELPER="+role, "STATE_HELPER_DIR="+dir,
+	cmd := testenv.HelperCommand("TestHelperProcess", "STATE_HELPER="+role, "STATE_HELPER_DIR="+dir,
 		"STATE_HELPER_ARGS="+strings.Join(args, ","))
 	cmd.Stderr = os.Stderr
 	return cmd
@@ -160,7 +161,7 @@ func mustView(t testing.TB, st *Store) State {
 
 func init() {
 	helperRoles["tray"] = func(st *Store) {
-		release, err := st.LockTray()
+		release, err := st.LockTray(context.Background())
 		if err != nil {
 			fail(err)
 		}

@@ -55,27 +55,15 @@ const (
 // allows. An exclusive holder writes who it is into the file.
 func lockFile(ctx context.Context, path string, exclusive bool, owner string) (unlock func(), err error) {
 	fl := filelock.New(path)
-	try := fl.TryRLock
+	wait := fl.RLockContext
 	if exclusive {
-		try = fl.TryLock
+		wait = fl.LockContext
 	}
-	delay := 500 * time.Microsecond
-	for {
-		ok, err := try()
-		if err != nil {
-			return nil, fmt.Errorf("state: lock %s: %w", path, err)
+	if err := wait(ctx); err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return nil, lockedError(path, err)
 		}
-		if ok {
-			break
-		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, lockedError(path, ctx.Err())
-		case <-t.C:
-		}
-		delay = min(delay*2, 20*time.Millisecond)
+		return nil, fmt.Errorf("state: lock %s: %w", path, err)
 	}
 	if !exclusive {
 		return func() { fl.Unlock() }, nil

@@ -108,17 +108,6 @@ func (s Settings) KindEnabled(kind string) bool { return !s.Disabled[kind] }
 // Paused reports whether notifications are paused at now.
 func (s Settings) Paused(now time.Time) bool { return now.Before(s.PauseUntil) }
 
-// Resume ends a pause at now and reports whether there was one. The pause
-// ends as if it had run out at now (PauseUntil = now, not zero), so what it
-// held still counts as held and arrives as one digest.
-func (s *Settings) Resume(now time.Time) bool {
-	if !s.Paused(now) {
-		return false
-	}
-	s.PauseUntil = now
-	return true
-}
-
 // Account is one Magister login. It holds no secrets: tokens live in the
 // keyring or the token file, found by Key.
 type Account struct {
@@ -204,6 +193,16 @@ func (s *SeenSet) Forget(now time.Time) {
 	}
 }
 
+// AccountIndex is the index in s.Accounts of the account with key, or -1.
+func (s *State) AccountIndex(key string) int {
+	for i := range s.Accounts {
+		if s.Accounts[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
 // SeenCount is the number of items seen, over every child and kind.
 func (s *State) SeenCount() int {
 	n := 0
@@ -267,8 +266,11 @@ type Health struct {
 	LoginRequired bool `json:"login_required,omitempty"`
 	// Announced names the problem a notification was sent about ("login",
 	// "unreachable"), so that it is sent once until fixed.
-	Announced string    `json:"announced,omitempty"`
-	RetryAt   time.Time `json:"retry_at,omitzero"`
+	Announced string `json:"announced,omitempty"`
+	// RateLimited is set when the last check failed because Magister asked
+	// us to wait (HTTP 429); RetryAt is then when it allows the next request.
+	RateLimited bool      `json:"rate_limited,omitempty"`
+	RetryAt     time.Time `json:"retry_at,omitzero"`
 }
 
 // Quarantine records a state file that could not be read and was moved aside.

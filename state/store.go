@@ -41,7 +41,14 @@ type Store struct {
 	// private is set once this Store made the directory private (see
 	// tighten): the first Update does it, never a View.
 	private atomic.Bool
+	// decodes and writes count file reads and writes (see IOCounts).
+	decodes, writes atomic.Int64
 }
+
+// IOCounts reports how many times this Store has decoded the state file
+// and written it, so that tests and benchmarks can hold a check to its
+// budget of file work.
+func (s *Store) IOCounts() (decodes, writes int64) { return s.decodes.Load(), s.writes.Load() }
 
 // An Option configures a Store.
 type Option func(*Store)
@@ -130,6 +137,14 @@ func (s *Store) View(ctx context.Context, fn func(State) error) error {
 		return err
 	}
 	return fn(*st)
+}
+
+// Load returns a fresh copy of the state, read like View reads it: for
+// callers that only copy something out.
+func (s *Store) Load(ctx context.Context) (State, error) {
+	var st State
+	err := s.View(ctx, func(v State) error { st = v; return nil })
+	return st, err
 }
 
 func (s *Store) readShared(ctx context.Context) (*State, error) {
@@ -242,6 +257,7 @@ func (s *Store) read() (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: read %s: %w", s.Path(), err)
 	}
+	s.decodes.Add(1)
 	st, err := decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("state: %s: %w", s.Path(), err)
@@ -277,6 +293,7 @@ func (s *Store) quarantine(why *CorruptError) (*State, error) {
 
 // write replaces the state file with data durably.
 func (s *Store) write(data []byte) error {
+	s.writes.Add(1)
 	if err := atomicfile.WriteFile(s.Path(), data, 0o600); err != nil {
 		return fmt.Errorf("state: save %s: %w%s (the previous state is kept)", s.Path(), err, diskHint(err))
 	}

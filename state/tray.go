@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -26,24 +27,27 @@ func (e *TrayRunningError) Error() string {
 // Is makes errors.Is(err, ErrTrayRunning) true.
 func (e *TrayRunningError) Is(target error) bool { return target == ErrTrayRunning }
 
+// trayLockWait is how long LockTray waits for a status check's shared lock
+// on tray.lock to go before deciding that a tray runs.
+const trayLockWait = 100 * time.Millisecond
+
 // LockTray takes tray.lock for the life of a tray process, so that only one
 // tray runs per state directory. The operating system releases it when the
 // process ends, however it ends.
-func (s *Store) LockTray() (release func(), err error) {
+func (s *Store) LockTray(ctx context.Context) (release func(), err error) {
 	path := filepath.Join(s.dir, TrayLockName)
 	fl := filelock.New(path)
-	// A status check holds a shared lock on tray.lock for an instant; try a
-	// few times so that it cannot make a starting tray give up.
-	var ok bool
-	for try := 0; try < 5 && !ok; try++ {
-		if try > 0 {
-			time.Sleep(20 * time.Millisecond)
+	// A status check holds a shared lock on tray.lock for an instant; wait
+	// a little so that it cannot make a starting tray give up.
+	wctx, cancel := context.WithTimeout(ctx, trayLockWait)
+	defer cancel()
+	if err := fl.LockContext(wctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		if ok, err = fl.TryLock(); err != nil {
+		if wctx.Err() == nil {
 			return nil, fmt.Errorf("state: lock %s: %w", path, err)
 		}
-	}
-	if !ok {
 		pid, _ := s.TrayPID()
 		return nil, &TrayRunningError{PID: pid}
 	}

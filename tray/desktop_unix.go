@@ -88,8 +88,7 @@ func dialSession(ctx context.Context) (*dbus.Conn, error) {
 func CheckDesktop(ctx context.Context) error {
 	c, err := dialSession(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: %v; the tray needs a D-Bus session bus, so run it inside your desktop session "+
-			"(`magister-notify service install` starts it at login), or use `magister-notify check` from a timer", ErrNoDesktop, err)
+		return fmt.Errorf("%w: %v (the tray needs a D-Bus session bus)", ErrNoDesktop, err)
 	}
 	return c.Close()
 }

@@ -54,12 +54,13 @@ const (
 	actQuit
 )
 
-// action is a click's meaning; arg names the kind, child ("account#id") or
-// URL, and want is the checkbox state the click asks for.
+// action is a click's meaning; arg names the kind or URL, child the child,
+// and want is the checkbox state the click asks for.
 type action struct {
-	kind actionKind
-	arg  string
-	want bool
+	kind  actionKind
+	arg   string
+	child state.ChildRef
+	want  bool
 }
 
 var actionNames = [...]string{"none", "login", "check-now", "open-url", "mark-read", "pause", "pause-tomorrow",
@@ -120,71 +121,97 @@ type modelInput struct {
 	readUntil time.Time // history delivered after this is unread
 }
 
-// buildModel computes the menu, icon and tooltip.
-func buildModel(in modelInput) model {
-	t := textsFor(in.lang)
-	s := in.state
-	clock := func(tm time.Time) string { return clockText(tm, in.now, in.loc, t) }
+// facts are what the parts of the model are derived from.
+type facts struct {
+	in          modelInput
+	t           texts
+	s           state.State
+	unread      int
+	paused      bool
+	loginNeeded bool
+	failing     bool
+	noAccounts  bool
+}
 
-	unread := 0
+func (f facts) clock(tm time.Time) string { return clockText(tm, f.in.now, f.in.loc, f.t) }
+
+func factsOf(in modelInput) facts {
+	s := in.state
+	f := facts{in: in, t: textsFor(in.lang), s: s}
 	for _, e := range s.History {
 		if e.Delivered.After(in.readUntil) {
-			unread++
+			f.unread++
 		}
 	}
-	paused := s.Settings.Paused(in.now)
-	loginNeeded := s.Health.LoginRequired || errors.Is(in.sched.LastErr, magister.ErrLoginRequired) ||
+	f.paused = s.Settings.Paused(in.now)
+	f.loginNeeded = s.Health.LoginRequired || errors.Is(in.sched.LastErr, magister.ErrLoginRequired) ||
 		errors.Is(in.sched.LastErr, magister.ErrNoToken)
-	failing := s.Health.LastError != "" && s.Health.LastAttempt.After(s.Health.LastSuccess)
-	noAccounts := len(s.Accounts) == 0
+	f.failing = s.Health.LastError != "" && s.Health.LastAttempt.After(s.Health.LastSuccess)
+	f.noAccounts = len(s.Accounts) == 0
+	return f
+}
 
-	// Status line and the one actionable item.
+// buildModel computes the menu, icon and tooltip.
+func buildModel(in modelInput) model {
+	f := factsOf(in)
+	problem := f.problemItem()
+	return model{icon: f.icon(), tooltip: f.tooltip(problem), items: f.items(problem)}
+}
+
+// statusLine is the first line of the menu: how the checks go, what is new,
+// whether notifications are paused.
+func (f facts) statusLine() string {
+	t, h := f.t, f.s.Health
 	var status string
 	switch {
-	case in.sched.Checking:
+	case f.in.sched.Checking:
 		status = t.checking
-	case noAccounts:
+	case f.noAccounts:
 		status = t.notSignedIn
-	case s.Health.LastSuccess.IsZero() && s.Health.LastAttempt.IsZero():
+	case h.LastSuccess.IsZero() && h.LastAttempt.IsZero():
 		status = t.notCheckedYet
-	case failing:
-		status = fmt.Sprintf(t.checkFailedAt, clock(s.Health.LastAttempt))
+	case f.failing:
+		status = fmt.Sprintf(t.checkFailedAt, f.clock(h.LastAttempt))
 	default:
-		status = fmt.Sprintf(t.checkedAt, clock(s.Health.LastSuccess))
+		status = fmt.Sprintf(t.checkedAt, f.clock(h.LastSuccess))
 	}
-	if unread > 0 {
-		status += " · " + fmt.Sprintf(t.nNew, unread)
+	if f.unread > 0 {
+		status += " · " + fmt.Sprintf(t.nNew, f.unread)
 	}
-	if paused {
-		status += " · " + fmt.Sprintf(t.pausedUntil, clock(s.Settings.PauseUntil))
+	if f.paused {
+		status += " · " + fmt.Sprintf(t.pausedUntil, f.clock(f.s.Settings.PauseUntil))
 	}
+	return status
+}
 
-	var problem *item
+// problemItem is the one actionable item about what is wrong, or nil.
+func (f facts) problemItem() *item {
+	t, h := f.t, f.s.Health
 	switch {
-	case noAccounts:
-		problem = &item{label: t.signInHint, disabled: true}
-	case loginNeeded:
-		problem = &item{label: t.loginAgain, act: action{kind: actLogin}}
-		if !in.canLogin {
-			problem = &item{label: t.loginAgainCLI, disabled: true}
-		}
-	case failing:
-		retry := in.sched.NextCheck
-		if s.Health.RetryAt.After(retry) {
-			retry = s.Health.RetryAt
-		}
+	case f.noAccounts:
+		return &item{label: t.signInHint, disabled: true}
+	case f.loginNeeded && f.in.canLogin:
+		return &item{label: t.loginAgain, act: action{kind: actLogin}}
+	case f.loginNeeded:
+		return &item{label: t.loginAgainCLI, disabled: true}
+	case f.failing:
+		retry := later(f.in.sched.NextCheck, h.RetryAt)
 		what := t.unreachable
-		if strings.Contains(s.Health.LastError, magister.ErrRateLimited.Error()) ||
-			strings.Contains(s.Health.LastError, "rate limited") {
+		if h.RateLimited {
 			what = t.rateLimited
 		}
 		label := what
 		if !retry.IsZero() {
-			label = fmt.Sprintf(t.retryingAt, what, clock(retry))
+			label = fmt.Sprintf(t.retryingAt, what, f.clock(retry))
 		}
-		problem = &item{label: label, act: action{kind: actCheckNow}}
+		return &item{label: label, act: action{kind: actCheckNow}}
 	}
+	return nil
+}
 
+// items is the menu in its fixed shape (see model.sameShape).
+func (f facts) items(problem *item) []item {
+	t, s := f.t, f.s
 	var items []item
 	add := func(it item) int {
 		items = append(items, it)
@@ -193,7 +220,7 @@ func buildModel(in modelInput) model {
 	top := func(it item) int { it.parent = -1; return add(it) }
 	sub := func(parent int, it item) { it.parent = parent; add(it) }
 
-	top(item{label: status, disabled: true})
+	top(item{label: f.statusLine(), disabled: true})
 	if problem != nil {
 		top(*problem)
 	} else {
@@ -202,29 +229,16 @@ func buildModel(in modelInput) model {
 	top(item{kind: itemSeparator})
 
 	recent := top(item{kind: itemSubmenu, label: t.recent})
-	hist := recentHistory(s.History)
-	sub(recent, item{label: t.noneYet, disabled: true, hidden: len(hist) > 0})
-	for i := range RecentLimit {
-		if i >= len(hist) {
-			sub(recent, item{hidden: true})
-			continue
-		}
-		e := hist[i]
-		label := truncate(e.Title, 60)
-		if e.Delivered.After(in.readUntil) {
-			label = "• " + label
-		}
-		sub(recent, item{label: label, act: action{kind: actOpenURL, arg: e.URL}, disabled: e.URL == ""})
+	for _, it := range f.recentItems() {
+		sub(recent, it)
 	}
-	sub(recent, item{kind: itemSeparator})
-	sub(recent, item{label: t.markAllRead, act: action{kind: actMarkRead}, disabled: unread == 0})
 
-	top(item{label: t.checkNow, act: action{kind: actCheckNow}, disabled: in.sched.Checking || noAccounts})
+	top(item{label: t.checkNow, act: action{kind: actCheckNow}, disabled: f.in.sched.Checking || f.noAccounts})
 
 	pause := top(item{kind: itemSubmenu, label: t.pause})
 	sub(pause, item{label: t.pauseHour, act: action{kind: actPause}})
 	sub(pause, item{label: t.pauseTomorrow, act: action{kind: actPauseTomorrow}})
-	sub(pause, item{label: t.resume, act: action{kind: actResume}, disabled: !paused})
+	sub(pause, item{label: t.resume, act: action{kind: actResume}, disabled: !f.paused})
 
 	top(item{kind: itemSeparator})
 	for _, kind := range state.Kinds {
@@ -232,59 +246,97 @@ func buildModel(in modelInput) model {
 		top(item{kind: itemCheckbox, label: t.kinds[kind], checked: on,
 			act: action{kind: actToggleKind, arg: kind, want: !on}})
 	}
-	var kids []item
-	if showChildren(s.Accounts) {
-		for _, a := range s.Accounts {
-			for _, c := range a.Children {
-				kids = append(kids, item{kind: itemCheckbox, label: fmt.Sprintf(t.childFmt, c.FirstName), checked: !c.Muted,
-					act: action{kind: actToggleChild, arg: childKey(a.Key, c.ID), want: c.Muted}})
-			}
-		}
-	}
-	for i := range max(childSlots, len(kids)) {
-		if i < len(kids) {
-			top(kids[i])
-		} else {
-			top(item{kind: itemCheckbox, hidden: true})
-		}
+	for _, it := range f.childItems() {
+		top(it)
 	}
 
 	top(item{kind: itemSeparator})
-	auto := item{kind: itemCheckbox, label: t.startAtLogin, checked: in.autostart.installed,
-		act: action{kind: actToggleAutostart, want: !in.autostart.installed}}
-	if !in.autostart.available {
+	top(f.autostartItem())
+	top(item{label: t.openMagister, act: action{kind: actOpenMagister}, disabled: f.noAccounts})
+	top(item{label: t.quit, act: action{kind: actQuit}})
+	return items
+}
+
+// recentItems is the Recent submenu: always RecentLimit history slots.
+func (f facts) recentItems() []item {
+	t := f.t
+	hist := recentHistory(f.s.History)
+	items := []item{{label: t.noneYet, disabled: true, hidden: len(hist) > 0}}
+	for i := range RecentLimit {
+		if i >= len(hist) {
+			items = append(items, item{hidden: true})
+			continue
+		}
+		e := hist[i]
+		label := truncate(e.Title, 60)
+		if e.Delivered.After(f.in.readUntil) {
+			label = "• " + label
+		}
+		items = append(items, item{label: label, act: action{kind: actOpenURL, arg: e.URL}, disabled: e.URL == ""})
+	}
+	items = append(items, item{kind: itemSeparator})
+	return append(items, item{label: t.markAllRead, act: action{kind: actMarkRead}, disabled: f.unread == 0})
+}
+
+// childItems are the child checkboxes: at least childSlots, hidden when unused.
+func (f facts) childItems() []item {
+	var kids []item
+	if showChildren(f.s.Accounts) {
+		for _, a := range f.s.Accounts {
+			for _, c := range a.Children {
+				kids = append(kids, item{kind: itemCheckbox, label: fmt.Sprintf(f.t.childFmt, c.FirstName), checked: !c.Muted,
+					act: action{kind: actToggleChild, child: state.ChildRef{Account: a.Key, ID: c.ID}, want: c.Muted}})
+			}
+		}
+	}
+	for len(kids) < childSlots {
+		kids = append(kids, item{kind: itemCheckbox, hidden: true})
+	}
+	return kids
+}
+
+// autostartItem is the "Start at login" checkbox.
+func (f facts) autostartItem() item {
+	t, as := f.t, f.in.autostart
+	auto := item{kind: itemCheckbox, label: t.startAtLogin, checked: as.installed,
+		act: action{kind: actToggleAutostart, want: !as.installed}}
+	if !as.available {
 		auto.disabled, auto.checked = true, false
-		why := in.autostart.why
+		why := as.why
 		if why == "" {
 			why = t.autostartUnavailable
 		}
 		auto.label = fmt.Sprintf("%s (%s)", t.startAtLogin, why)
 	}
-	top(auto)
-	top(item{label: t.openMagister, act: action{kind: actOpenMagister}, disabled: noAccounts})
-	top(item{label: t.quit, act: action{kind: actQuit}})
+	return auto
+}
 
-	icon := assets.Normal
+// icon is the icon's state: attention, paused, unread or normal.
+func (f facts) icon() string {
 	switch {
-	case noAccounts || loginNeeded || (failing && s.Health.ConsecutiveFailures >= attentionFailures):
-		icon = assets.Attention
-	case paused:
-		icon = assets.Paused
-	case unread > 0:
-		icon = assets.Unread
+	case f.noAccounts || f.loginNeeded || (f.failing && f.s.Health.ConsecutiveFailures >= attentionFailures):
+		return assets.Attention
+	case f.paused:
+		return assets.Paused
+	case f.unread > 0:
+		return assets.Unread
 	}
+	return assets.Normal
+}
 
+// tooltip names the problem, else when the last check succeeded.
+func (f facts) tooltip(problem *item) string {
 	tooltip := "magister-notify"
 	switch {
 	case problem != nil:
 		tooltip += ": " + problem.label
-	case !s.Health.LastSuccess.IsZero():
-		tooltip = fmt.Sprintf(t.lastChecked, clock(s.Health.LastSuccess))
+	case !f.s.Health.LastSuccess.IsZero():
+		tooltip = fmt.Sprintf(f.t.lastChecked, f.clock(f.s.Health.LastSuccess))
 	}
-	if paused {
-		tooltip += "\n" + fmt.Sprintf(t.pausedUntil, clock(s.Settings.PauseUntil))
+	if f.paused {
+		tooltip += "\n" + fmt.Sprintf(f.t.pausedUntil, f.clock(f.s.Settings.PauseUntil))
 	}
-	return model{icon: icon, tooltip: tooltip, items: items}
+	return tooltip
 }
 
 // recentHistory is the newest RecentLimit history entries, newest first.
@@ -309,8 +361,6 @@ func showChildren(accts []state.Account) bool {
 	}
 	return n > 1
 }
-
-func childKey(account string, id int) string { return fmt.Sprintf("%s#%d", account, id) }
 
 // clockText is "10:42" today, "gisteren 10:42"/"yesterday 10:42", else a date.
 func clockText(tm, now time.Time, loc *time.Location, t texts) string {
@@ -338,17 +388,6 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return strings.TrimSpace(string(r[:n-1])) + "…"
-}
-
-// untilTomorrow is 07:00 on the next morning (this morning's, while it is
-// still night).
-func untilTomorrow(now time.Time) time.Time {
-	y, m, d := now.Date()
-	t := time.Date(y, m, d, 7, 0, 0, 0, now.Location())
-	if !t.After(now) {
-		t = t.AddDate(0, 0, 1)
-	}
-	return t
 }
 
 // webURL is the Magister page the "Open Magister" item opens: the first

@@ -8,17 +8,12 @@ import (
 	"time"
 
 	"github.com/magister-notify/magister-notify/assets"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/state"
 )
 
-var ams = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+var ams = testenv.Amsterdam()
 
 // at is 2026-01-14 hh:mm in Amsterdam.
 func at(hh, mm int) time.Time { return time.Date(2026, 1, 14, hh, mm, 0, 0, ams) }
@@ -140,7 +135,7 @@ func TestModelDutch(t *testing.T) {
 }
 
 func TestModelProblems(t *testing.T) {
-	loginErr := "magister: token refresh: status 400 invalid_grant: log in again: magister-notify login"
+	loginErr := "magister: token refresh: status 400 invalid_grant: login required"
 	cases := []struct {
 		name      string
 		change    func(*state.State)
@@ -171,7 +166,7 @@ func TestModelProblems(t *testing.T) {
 			tooltipIn: "retrying at 11:05"},
 		{name: "rate limited", change: func(s *state.State) {
 			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0), ConsecutiveFailures: 1,
-				LastError: "magister: GET /api/account: rate limited, retry after 20m0s", RetryAt: at(11, 5)}
+				LastError: "magister: GET /api/account: too many requests, retry after 20m0s", RateLimited: true, RetryAt: at(11, 5)}
 		}, in: modelInput{sched: SchedulerStatus{NextCheck: at(10, 50)}},
 			status: "Check failed at 10:45", problem: "Magister asked us to wait — retrying at 11:05", act: actCheckNow, icon: assets.Normal},
 		{name: "checking", change: func(*state.State) {}, in: modelInput{sched: SchedulerStatus{Checking: true}},
@@ -297,12 +292,6 @@ func TestClockText(t *testing.T) {
 		if got := clockText(c.t, now, ams, english); got != c.want {
 			t.Errorf("clockText(%v) = %q, want %q", c.t, got, c.want)
 		}
-	}
-	if got := untilTomorrow(at(23, 0)); !got.Equal(at(7, 0).AddDate(0, 0, 1)) {
-		t.Errorf("untilTomorrow at 23:00 = %v", got)
-	}
-	if got := untilTomorrow(at(3, 0)); !got.Equal(at(7, 0)) {
-		t.Errorf("untilTomorrow at 03:00 = %v", got)
 	}
 }
 

@@ -17,24 +17,25 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/magister-notify/magister-notify/notifier"
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/state"
 )
 
-// pendingLoginFile is where notifier.StartLogin keeps a started login.
-const pendingLoginFile = notifier.PendingLoginName
+// pendingLoginFile is where account.StartLogin keeps a started login.
+const pendingLoginFile = account.PendingLoginName
 
 // loginWait is how long after "Log in again…" the tray watches for the
 // login to complete: as long as a started login can be completed.
-const loginWait = notifier.PendingLoginTTL
+const loginWait = account.PendingLoginTTL
 
 // ErrNoDesktop is returned by Run when there is no desktop session to show
 // an icon in (on Linux: no D-Bus session bus).
-var ErrNoDesktop = errors.New("no desktop session")
+var ErrNoDesktop = errors.New("tray: no desktop session")
 
 // Autostart starts the tray at login. The installer package satisfies it.
 type Autostart interface {
@@ -84,7 +85,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Store == nil || cfg.Check == nil || cfg.Deliver == nil {
 		return errors.New("tray: Store, Check and Deliver are required")
 	}
-	release, err := cfg.Store.LockTray()
+	release, err := cfg.Store.LockTray(ctx)
 	if err != nil {
 		return err
 	}
@@ -185,12 +186,11 @@ func newTray(cfg Config) *tray {
 }
 
 func (t *tray) plan(ctx context.Context) (Plan, error) {
-	var p Plan
-	err := t.cfg.Store.View(ctx, func(s state.State) error {
-		p = PlanFrom(s, t.now(), t.cfg.Interval)
-		return nil
-	})
-	return p, err
+	s, err := t.cfg.Store.Load(ctx)
+	if err != nil {
+		return Plan{}, err
+	}
+	return PlanFrom(s, t.now(), t.cfg.Interval), nil
 }
 
 // run starts the workers, then the systray loop, which returns after Quit.
@@ -289,8 +289,8 @@ func (t *tray) refresher(ctx context.Context) {
 func (t *tray) refresh(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	var st state.State
-	if err := t.cfg.Store.View(ctx, func(s state.State) error { st = s; return nil }); err != nil {
+	st, err := t.cfg.Store.Load(ctx)
+	if err != nil {
 		if ctx.Err() == nil {
 			t.log.Warn("read the state for the menu", "err", err)
 		}
@@ -386,9 +386,12 @@ func (t *tray) do(ctx context.Context, a action) {
 	case actOpenURL, actOpenMagister:
 		url := a.arg
 		if a.kind == actOpenMagister {
-			var accts []state.Account
-			t.cfg.Store.View(ctx, func(s state.State) error { accts = s.Accounts; return nil })
-			url = webURL(accts)
+			s, err := t.cfg.Store.Load(ctx)
+			if err != nil {
+				log.Warn("read the state for Open Magister", "err", err)
+				return
+			}
+			url = webURL(s.Accounts)
 		}
 		if url == "" {
 			return
@@ -424,51 +427,58 @@ func (t *tray) do(ctx context.Context, a action) {
 		t.requestRefresh()
 		return
 	}
-	// The rest change the state.
-	now := t.now()
-	err := t.cfg.Store.Update(ctx, func(s *state.State) error {
-		switch a.kind {
-		case actPause:
-			s.Settings.PauseUntil = now.Add(time.Hour)
-		case actPauseTomorrow:
-			s.Settings.PauseUntil = untilTomorrow(now.In(t.cfg.Loc))
-		case actResume:
-			s.Settings.Resume(now)
-		case actToggleKind:
-			if a.want {
-				delete(s.Settings.Disabled, a.arg)
-				if len(s.Settings.Disabled) == 0 {
-					s.Settings.Disabled = nil
-				}
-			} else {
-				if s.Settings.Disabled == nil {
-					s.Settings.Disabled = map[string]bool{}
-				}
-				s.Settings.Disabled[a.arg] = true
-			}
-		case actToggleChild:
-			found := false
-			for ai := range s.Accounts {
-				for ci := range s.Accounts[ai].Children {
-					c := &s.Accounts[ai].Children[ci]
-					if childKey(s.Accounts[ai].Key, c.ID) == a.arg {
-						c.Muted, found = !a.want, true
-					}
-				}
-			}
-			if !found {
-				return fmt.Errorf("child %s is no longer signed in", a.arg)
-			}
-		}
-		return nil
-	})
+	// The rest change the settings, by the state's own rules.
+	now := t.now().In(t.cfg.Loc)
+	err := t.cfg.Store.Update(ctx, func(s *state.State) error { return a.apply(s, now) })
 	if err != nil {
 		log.Warn("change the state", "err", err)
 		return
 	}
-	log.Info("changed from the menu", "arg", a.arg)
+	log.Info("changed from the menu", "arg", a.arg, "child", a.child.String())
 	t.sched.Replan()
 	t.refresh(ctx)
+}
+
+// Click is a click on a menu item that changes the settings: Item is the
+// item's action ("pause", "pause-tomorrow", "resume", "toggle-kind",
+// "toggle-child"), Kind the kind and Child the child it toggles, On the
+// checkbox state it asks for.
+type Click struct {
+	Item  string
+	Kind  string
+	Child state.ChildRef
+	On    bool
+}
+
+// ApplyClick changes s the way the menu's worker does for c at now (in the
+// menu's location), so that tests can hold the menu and the CLI to the same
+// result.
+func ApplyClick(s *state.State, c Click, now time.Time) error {
+	k := slices.Index(actionNames[:], c.Item)
+	if k < 0 {
+		return fmt.Errorf("tray: no menu item %q", c.Item)
+	}
+	return action{kind: actionKind(k), arg: c.Kind, child: c.Child, want: c.On}.apply(s, now)
+}
+
+// apply makes the change of a settings click in s at now (in the menu's
+// location): the same state methods `config`, `pause` and `resume` use.
+func (a action) apply(s *state.State, now time.Time) error {
+	switch a.kind {
+	case actPause:
+		return s.Settings.Pause(now, state.DefaultPause)
+	case actPauseTomorrow:
+		s.Settings.PauseUntilTomorrow(now)
+	case actResume:
+		s.Settings.Resume(now)
+	case actToggleKind:
+		return s.Settings.SetKind(a.arg, a.want)
+	case actToggleChild:
+		return s.MuteChild(a.child, !a.want)
+	default:
+		return fmt.Errorf("tray: %s does not change the settings", a.kind)
+	}
+	return nil
 }
 
 func (t *tray) autostartStatus(ctx context.Context) autostartInfo {

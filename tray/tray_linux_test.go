@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/magister-notify/magister-notify/account"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -45,8 +47,8 @@ func helperMain() int {
 		fmt.Fprintln(os.Stderr, "tray:", err)
 		return 1
 	}
-	accts := &notifier.Accounts{Dir: dir}
-	checker := &notifier.Checker{Store: st, Open: accts.Open}
+	accts := &account.Clients{Dir: dir}
+	checker := &notifier.Checker{Store: st, Open: notifier.Sources(accts.Open)}
 	sinks, err := notifier.ParseSinks([]string{"desktop", "jsonl:" + filepath.Join(dir, "notified.jsonl")})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tray:", err)
@@ -63,7 +65,7 @@ func helperMain() int {
 			return rep.Err
 		},
 		Deliver: func(ctx context.Context) error { _, err := deliverer.Deliver(ctx); return err },
-		// Login plays notifier.StartLogin: it leaves a pending login behind.
+		// Login plays account.StartLogin: it leaves a pending login behind.
 		Login: func(context.Context) error {
 			return os.WriteFile(filepath.Join(dir, pendingLoginFile), []byte("{}"), 0o600)
 		},
@@ -182,8 +184,8 @@ func newEnv(t *testing.T) *env {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	accts := &notifier.Accounts{Dir: e.dir}
-	if _, err := notifier.ImportRefreshToken(context.Background(), e.st, accts, school,
+	accts := &account.Clients{Dir: e.dir}
+	if _, err := account.ImportRefreshToken(context.Background(), e.st, accts, school,
 		e.school.IssueRefreshToken(magistertest.ParentLogin), time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -193,8 +195,7 @@ func newEnv(t *testing.T) *env {
 // startTray runs the tray as a child process; it is stopped when the test ends.
 func (e *env) startTray(t *testing.T, extraEnv ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$")
-	cmd.Env = append(os.Environ(), helperEnv+"=1", "MAGISTER_TRAY_TEST_DIR="+e.dir, "LANG=C.UTF-8",
+	cmd := testenv.HelperCommand("TestHelperProcess", helperEnv+"=1", "MAGISTER_TRAY_TEST_DIR="+e.dir, "LANG=C.UTF-8",
 		"LC_ALL=", "LC_MESSAGES=", "DBUS_SESSION_BUS_ADDRESS="+e.bus)
 	// fyne.io/systray v1.12.2 has a data race of its own (GetLayout reads
 	// the menu version that refresh writes under another mutex). Under
@@ -453,7 +454,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	it.clickUntil(t, "Log in again…", func() bool { _, err := os.Stat(pending); return err == nil })
 	school, _ := magister.ParseSchool("demo")
 	school, _ = school.WithBaseURL(e.school.URL)
-	if _, err := notifier.ImportRefreshToken(context.Background(), e.st, &notifier.Accounts{Dir: e.dir}, school,
+	if _, err := account.ImportRefreshToken(context.Background(), e.st, &account.Clients{Dir: e.dir}, school,
 		e.school.IssueRefreshToken(magistertest.ParentLogin), time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -491,7 +492,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	if code := p.wait(t, 5*time.Second); code != 0 {
 		t.Fatalf("the tray exited with %d after Quit:\n%s", code, p.stderr)
 	}
-	release, err := e.st.LockTray()
+	release, err := e.st.LockTray(context.Background())
 	if err != nil {
 		t.Fatalf("tray.lock is still held after Quit: %v", err)
 	}
@@ -542,7 +543,7 @@ func TestTrayWithoutSessionBus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release, err := st.LockTray()
+	release, err := st.LockTray(context.Background())
 	if err != nil {
 		t.Fatalf("tray.lock still held: %v", err)
 	}

@@ -86,7 +86,7 @@ func (a *app) checkCommand() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			checker := &notifier.Checker{Store: st, Open: a.accounts(st).Open, DryRun: dryRun, Timeout: timeout}
+			checker := &notifier.Checker{Store: st, Open: notifier.Sources(a.accounts(st).Open), DryRun: dryRun, Timeout: timeout}
 			stopWaiting := a.sayStillChecking(2 * time.Second)
 			rep, err := checker.Check(ctx)
 			stopWaiting()
@@ -99,7 +99,7 @@ func (a *app) checkCommand() *cobra.Command {
 			}
 			var deliverErr error
 			if !dryRun {
-				res.Delivery, deliverErr = a.deliver(ctx, st, sinks, len(sinks) > 0)
+				res.Delivery, deliverErr = a.deliverAfter(ctx, st, rep, sinks)
 			}
 			lang := def(rep.Language, state.DefaultLanguage)
 			if err := a.emit(res, func(p *printer) {
@@ -137,21 +137,39 @@ func (a *app) checkCommand() *cobra.Command {
 }
 
 // sinks builds the given sinks, else the configured ones (desktop when none
-// are configured), with the app icon for desktop notifications.
-func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon string, more ...notifier.SinkOption) ([]notifier.Sink, error) {
-	if len(specs) == 0 {
-		if err := st.View(ctx, func(s state.State) error { specs = s.Settings.Sinks; return nil }); err != nil {
+// are configured), with the app icon for desktop notifications. The
+// configured ones are those the check that reported after read, or read
+// afresh when after is nil.
+func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, after *notifier.Report, icon string, more ...notifier.SinkOption) ([]notifier.Sink, error) {
+	if len(specs) == 0 && after != nil {
+		specs = after.Sinks
+	} else if len(specs) == 0 {
+		s, err := st.Load(ctx)
+		if err != nil {
 			return nil, err
 		}
+		specs = s.Settings.Sinks
 	}
 	return notifier.ParseSinks(specs, append([]notifier.SinkOption{notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon)}, more...)...)
+}
+
+// deliverAfter is the delivery round after the check that reported rep:
+// to the given sinks (one-off), else to the sinks the check read from the
+// settings. It reads nothing when the check left the outbox empty.
+func (a *app) deliverAfter(ctx context.Context, st *state.Store, rep *notifier.Report, specs []string) (*notifier.DeliveryReport, error) {
+	sinks, err := a.sinks(ctx, st, specs, rep, iconFile(cacheDir()))
+	if err != nil {
+		return nil, err
+	}
+	d := &notifier.Deliverer{Store: st, Sinks: sinks, OneOff: len(specs) > 0}
+	return d.DeliverAfter(ctx, rep)
 }
 
 // deliver runs one delivery round to the given sinks, else the configured
 // ones. With oneOff the given sinks acknowledge for themselves only, and
 // the entries stay for the configured sinks (see notifier.Deliverer.OneOff).
 func (a *app) deliver(ctx context.Context, st *state.Store, specs []string, oneOff bool) (*notifier.DeliveryReport, error) {
-	sinks, err := a.sinks(ctx, st, specs, iconFile(cacheDir()))
+	sinks, err := a.sinks(ctx, st, specs, nil, iconFile(cacheDir()))
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +192,7 @@ func (a *app) runNotifyTest(ctx context.Context, specs []string) error {
 	if err != nil {
 		return err
 	}
-	sinks, err := a.sinks(ctx, st, specs, iconFile(cacheDir()))
+	sinks, err := a.sinks(ctx, st, specs, nil, iconFile(cacheDir()))
 	if err != nil {
 		return err
 	}

@@ -116,7 +116,7 @@ func TestCheckFailureIsClear(t *testing.T) {
 
 func TestCheckWithoutLogin(t *testing.T) {
 	code, _, errs := runCLI(t, context.Background(), "--state-dir", t.TempDir(), "check")
-	if code != exitLogin || !strings.Contains(errs, "log in first") {
+	if code != exitLogin || !strings.Contains(errs, "log in first with `magister-notify login --school <school>`") {
 		t.Fatalf("%d %q", code, errs)
 	}
 }

@@ -12,9 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/magister/magistertest"
-	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 	"github.com/magister-notify/magister-notify/tray"
 )
@@ -76,31 +76,74 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
 		defer cancel()
 	}
-	dir, err := os.MkdirTemp("", "magister-notify-demo-")
+	dir, err := demoDir()
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return err
 	}
 	defer func() {
-		if o.keep {
-			fmt.Fprintf(a.stdout, "The demo's state is kept in %s (try: magister-notify --state-dir %s log)\n", dir, dir)
-			return
-		}
-		if rerr := os.RemoveAll(dir); rerr != nil && err == nil {
-			err = fmt.Errorf("demo: remove %s: %w", dir, rerr)
+		if cerr := a.demoCleanup(dir, o.keep); cerr != nil && err == nil {
+			err = cerr
 		}
 	}()
-	// An (empty) token file makes every part of the demo keep its tokens
-	// there, never in the user's keyring.
-	if err := os.WriteFile(filepath.Join(dir, magister.TokenFileName), []byte(`{"version":1,"tokens":{}}`), 0o600); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
 	st, err := state.Open(dir, state.WithOwner("magister-notify demo"))
 	if err != nil {
 		return err
 	}
 	school := magistertest.New()
 	defer school.Close()
+	if err := a.demoSignIn(ctx, st, school, o); err != nil {
+		return err
+	}
+	logger, closeLog, err := a.demoLogger(dir, o.noTray)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if err := a.runDemoLoop(ctx, st, school, logger, dir, o); err != nil {
+		return err
+	}
+	s, err := st.Load(context.WithoutCancel(ctx))
+	if err != nil {
+		return err
+	}
+	if len(s.History) == 1 {
+		fmt.Fprintln(a.stdout, "The demo ends: 1 notification was shown.")
+	} else {
+		fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", len(s.History))
+	}
+	return nil
+}
 
+// demoDir makes the demo's throw-away state directory. An (empty) token
+// file makes every part of the demo keep its tokens there, never in the
+// user's keyring.
+func demoDir() (string, error) {
+	dir, err := os.MkdirTemp("", "magister-notify-demo-")
+	if err != nil {
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, magister.TokenFileName), []byte(`{"version":1,"tokens":{}}`), 0o600); err != nil {
+		os.RemoveAll(dir)
+		return "", fmt.Errorf("demo: %w", err)
+	}
+	return dir, nil
+}
+
+// demoCleanup removes the demo's state directory, or with keep says where
+// it is.
+func (a *app) demoCleanup(dir string, keep bool) error {
+	if keep {
+		fmt.Fprintf(a.stdout, "The demo's state is kept in %s (try: magister-notify --state-dir %s log)\n", dir, dir)
+		return nil
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		return fmt.Errorf("demo: remove %s: %w", dir, err)
+	}
+	return nil
+}
+
+// demoSignIn sets the demo's settings and signs in to school as a parent.
+func (a *app) demoSignIn(ctx context.Context, st *state.Store, school *magistertest.School, o demoOptions) error {
 	sinks := []string{"desktop"}
 	if o.noTray {
 		sinks = []string{"stdout"}
@@ -123,7 +166,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	acct, err := notifier.ImportRefreshToken(ctx, st, a.accounts(st), base,
+	acct, err := account.ImportRefreshToken(ctx, st, a.accounts(st), base,
 		school.IssueRefreshToken(magistertest.ParentLogin), time.Now())
 	if err != nil {
 		return fmt.Errorf("demo: sign in to the fake school: %w", err)
@@ -132,18 +175,25 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 		school.URL, acct.Name, childNames(acct))
 	fmt.Fprintf(a.stdout, "It checks every %s. Over the next minute the school enters a grade, cancels a lesson\n"+
 		"and sends a message; each becomes a notification. Stop with Ctrl-C.\n", o.interval)
+	return nil
+}
 
-	var logger *slog.Logger
-	if o.noTray {
-		logger = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	} else {
-		logf, err := tray.OpenLog(dir, 0)
-		if err != nil {
-			return err
-		}
-		defer logf.Close()
-		logger = slog.New(slog.NewTextHandler(logf, nil))
+// demoLogger logs warnings to stderr in the terminal demo, and everything
+// to the demo's log file when the tray runs.
+func (a *app) demoLogger(dir string, noTray bool) (*slog.Logger, func(), error) {
+	if noTray {
+		return slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})), func() {}, nil
 	}
+	logf, err := tray.OpenLog(dir, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	return slog.New(slog.NewTextHandler(logf, nil)), func() { logf.Close() }, nil
+}
+
+// runDemoLoop runs the tray (or, with o.noTray, its scheduler alone) on the
+// demo's state while the school's timeline plays, until ctx ends.
+func (a *app) runDemoLoop(ctx context.Context, st *state.Store, school *magistertest.School, logger *slog.Logger, dir string, o demoOptions) error {
 	cfg := a.trayConfig(st, logger, iconFile(dir))
 	cfg.Interval = o.interval
 	cfg.Title = "magister-notify demo"
@@ -171,13 +221,16 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 		a.demoTimeline(ctx, school, baselined, o.events, logger)
 	}()
 
+	var err error
 	if o.noTray {
 		s := &tray.Scheduler{
 			Check: cfg.Check, Deliver: cfg.Deliver, Logger: logger, StartupDelay: o.startup,
 			Plan: func(ctx context.Context) (tray.Plan, error) {
-				var p tray.Plan
-				err := st.View(ctx, func(s state.State) error { p = tray.PlanFrom(s, time.Now(), o.interval); return nil })
-				return p, err
+				s, err := st.Load(ctx)
+				if err != nil {
+					return tray.Plan{}, err
+				}
+				return tray.PlanFrom(s, time.Now(), o.interval), nil
 			},
 		}
 		err = s.Run(ctx)
@@ -186,13 +239,6 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 	}
 	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		return err
-	}
-	var shown int
-	st.View(context.WithoutCancel(ctx), func(s state.State) error { shown = len(s.History); return nil })
-	if shown == 1 {
-		fmt.Fprintln(a.stdout, "The demo ends: 1 notification was shown.")
-	} else {
-		fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", shown)
 	}
 	return nil
 }

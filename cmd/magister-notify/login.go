@@ -14,9 +14,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/installer"
 	"github.com/magister-notify/magister-notify/magister"
-	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -51,78 +51,7 @@ func (a *app) loginCommand() *cobra.Command {
 		Long: "Signs in to Magister with your normal browser (school sign-in and two-step verification work).\n" +
 			"SCHOOL is the first part of your school's Magister address: for https://myschool.magister.net it is myschool.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("login")
-			if err != nil {
-				return err
-			}
-			accts := a.accounts(st)
-			// Whether the token file is there already: the note about it is
-			// said once, when it is first made.
-			_, statErr := os.Stat(filepath.Join(st.Dir(), magister.TokenFileName))
-			a.tokenFileExisted = statErr == nil
-			ctx := cmd.Context()
-			switch {
-			case f.register:
-				res, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force))
-				if err != nil {
-					return err
-				}
-				return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
-			case f.unregister:
-				res, err := installer.UnregisterHandler(ctx, a.handlerOptions(false))
-				if err != nil {
-					return err
-				}
-				return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
-			}
-			if f.redirect != "" {
-				acct, err := notifier.CompleteLogin(ctx, st, accts, f.redirect, time.Now())
-				if err != nil {
-					return err
-				}
-				return a.loggedIn(acct, accts)
-			}
-			school, err := a.school(f.school, f.baseURL)
-			if err != nil {
-				return err
-			}
-			if f.refreshStdin {
-				rt, err := readSecretLine(a.stdin)
-				if err != nil {
-					return err
-				}
-				acct, err := notifier.ImportRefreshToken(ctx, st, accts, school, rt, time.Now())
-				if err != nil {
-					return err
-				}
-				return a.loggedIn(acct, accts)
-			}
-			req, err := notifier.StartLogin(st.Dir(), school, f.hint)
-			if err != nil {
-				return err
-			}
-			if f.printURL {
-				return a.emit(struct {
-					URL string `json:"url"`
-				}{req.AuthorizeURL()}, func(p *printer) { p.Line("%s", req.AuthorizeURL()) })
-			}
-			// Let the browser hand the sign-in back by itself where it can.
-			if _, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force)); err != nil {
-				fmt.Fprintf(a.stderr, "Note: the browser cannot hand the sign-in back by itself (%v).\n", err)
-			}
-			fmt.Fprintf(a.stderr, "Open this address to sign in to Magister:\n\n  %s\n\n", req.AuthorizeURL())
-			if !f.noBrowser {
-				if err := openBrowser(req.AuthorizeURL()); err == nil {
-					fmt.Fprintln(a.stderr, "Your browser has been opened with it.")
-				}
-			}
-			acct, err := a.waitForLogin(ctx, st, accts, req)
-			if err != nil {
-				return err
-			}
-			return a.loggedIn(acct, accts)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runLogin(cmd.Context(), f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.school, "school", "", "your school's Magister name (myschool for myschool.magister.net)")
@@ -139,9 +68,90 @@ func (a *app) loginCommand() *cobra.Command {
 	return cmd
 }
 
+// runLogin signs in the way the flags ask: register or unregister the
+// m6loapp:// handler, finish a started login, import a refresh token, or
+// start a browser login and wait for it.
+func (a *app) runLogin(ctx context.Context, f loginFlags) error {
+	st, err := a.openStore("login")
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.register:
+		return a.runHandler(installer.RegisterHandler(ctx, a.handlerOptions(f.force)))
+	case f.unregister:
+		return a.runHandler(installer.UnregisterHandler(ctx, a.handlerOptions(false)))
+	}
+	accts := a.accounts(st)
+	// Whether the token file is there already: the note about it is said
+	// once, when it is first made.
+	_, statErr := os.Stat(filepath.Join(st.Dir(), magister.TokenFileName))
+	a.tokenFileExisted = statErr == nil
+	if f.redirect != "" {
+		acct, err := account.CompleteLogin(ctx, st, accts, f.redirect, time.Now())
+		if err != nil {
+			return err
+		}
+		return a.loggedIn(acct, accts)
+	}
+	school, err := a.school(f.school, f.baseURL)
+	if err != nil {
+		return err
+	}
+	if f.refreshStdin {
+		rt, err := readSecretLine(a.stdin)
+		if err != nil {
+			return err
+		}
+		acct, err := account.ImportRefreshToken(ctx, st, accts, school, rt, time.Now())
+		if err != nil {
+			return err
+		}
+		return a.loggedIn(acct, accts)
+	}
+	return a.runBrowserLogin(ctx, st, accts, school, f)
+}
+
+// runHandler reports what registering or unregistering the handler did.
+func (a *app) runHandler(res installer.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
+}
+
+// runBrowserLogin starts a login in the browser and waits for it to come
+// back (or, with --print-url, only prints its address).
+func (a *app) runBrowserLogin(ctx context.Context, st *state.Store, accts *account.Clients, school magister.School, f loginFlags) error {
+	req, err := account.StartLogin(ctx, st.Dir(), school, f.hint)
+	if err != nil {
+		return err
+	}
+	if f.printURL {
+		return a.emit(struct {
+			URL string `json:"url"`
+		}{req.AuthorizeURL()}, func(p *printer) { p.Line("%s", req.AuthorizeURL()) })
+	}
+	// Let the browser hand the sign-in back by itself where it can.
+	if _, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force)); err != nil {
+		fmt.Fprintf(a.stderr, "Note: the browser cannot hand the sign-in back by itself (%v).\n", err)
+	}
+	fmt.Fprintf(a.stderr, "Open this address to sign in to Magister:\n\n  %s\n\n", req.AuthorizeURL())
+	if !f.noBrowser {
+		if err := openBrowser(req.AuthorizeURL()); err == nil {
+			fmt.Fprintln(a.stderr, "Your browser has been opened with it.")
+		}
+	}
+	acct, err := a.waitForLogin(ctx, st, accts, req)
+	if err != nil {
+		return err
+	}
+	return a.loggedIn(acct, accts)
+}
+
 // waitForLogin waits for the sign-in to come back: through the m6loapp://
 // handler (another process completes it) or pasted here, whichever is first.
-func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier.Accounts, req *magister.LoginRequest) (state.Account, error) {
+func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *account.Clients, req *magister.LoginRequest) (state.Account, error) {
 	fmt.Fprint(a.stderr, "Waiting for the browser… After you sign in, this finishes by itself when your system\n"+
 		"hands the sign-in back to magister-notify. If nothing happens, the browser shows (or fails to open)\n"+
 		"an address that starts with m6loapp://oauth2redirect/ — copy it from the address bar, the message,\n"+
@@ -152,7 +162,7 @@ func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier
 	}
 	done := make(chan result, 2)
 	go func() {
-		acct, err := notifier.WaitLogin(ctx, st, req, 250*time.Millisecond)
+		acct, err := account.WaitLogin(ctx, st, req, 250*time.Millisecond)
 		done <- result{acct, err}
 	}()
 	go func() {
@@ -165,14 +175,14 @@ func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier
 			if strings.TrimSpace(line) == "" {
 				continue
 			}
-			acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
+			acct, err := account.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
 			if errors.Is(err, magister.ErrNoCode) {
 				// A wrong paste spends nothing: ask again.
 				fmt.Fprint(a.stderr, "That is not the address Magister sends after signing in. Paste the one that\n"+
 					"starts with m6loapp://oauth2redirect/ and press Enter:\n> ")
 				continue
 			}
-			if errors.Is(err, notifier.ErrNoPendingLogin) {
+			if errors.Is(err, account.ErrNoPendingLogin) {
 				return // the handler was first; WaitLogin reports it
 			}
 			done <- result{acct, err}
@@ -198,7 +208,7 @@ func (a *app) school(code, baseURL string) (magister.School, error) {
 	return school, nil
 }
 
-func (a *app) loggedIn(acct state.Account, accts *notifier.Accounts) error {
+func (a *app) loggedIn(acct state.Account, accts *account.Clients) error {
 	info := infoOf(acct)
 	if accts.UsedFallback && !a.tokenFileExisted {
 		// Told once: from now on the file is simply where the tokens are.
@@ -259,7 +269,7 @@ func (a *app) logoutCommand() *cobra.Command {
 			case len(keys) == 0 || all:
 				return a.logoutAll(cmd.Context(), st)
 			}
-			acct, err := notifier.Logout(cmd.Context(), st, a.accounts(st), keys[0])
+			acct, err := account.Logout(cmd.Context(), st, a.accounts(st), keys[0])
 			if err != nil {
 				return err
 			}
@@ -276,7 +286,7 @@ func (a *app) logoutCommand() *cobra.Command {
 // logoutAll signs everyone out and removes every stored sign-in it finds,
 // also those the state no longer names (it was damaged).
 func (a *app) logoutAll(ctx context.Context, st *state.Store) error {
-	gone, forgot, err := notifier.LogoutAll(ctx, st, a.accounts(st))
+	gone, forgot, err := account.LogoutAll(ctx, st, a.accounts(st))
 	if err != nil {
 		return err
 	}
@@ -311,17 +321,14 @@ func (a *app) whoamiCommand() *cobra.Command {
 		Short: "Show who is signed in and which children are watched",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("whoami")
+			_, s, err := a.loadState(cmd.Context(), "whoami")
 			if err != nil {
 				return err
 			}
 			out := []accountInfo{}
-			st.View(cmd.Context(), func(s state.State) error {
-				for _, acct := range s.Accounts {
-					out = append(out, infoOf(acct))
-				}
-				return nil
-			})
+			for _, acct := range s.Accounts {
+				out = append(out, infoOf(acct))
+			}
 			return a.emit(out, func(p *printer) {
 				if len(out) == 0 {
 					p.Line("Nobody is signed in. Sign in with: magister-notify login --school <school>")
@@ -345,6 +352,6 @@ func (a *app) handlerOptions(force bool) installer.HandlerOptions {
 }
 
 // accounts opens Magister clients for the accounts in st.
-func (a *app) accounts(st *state.Store) *notifier.Accounts {
-	return &notifier.Accounts{Dir: st.Dir(), Options: []magister.Option{magister.WithVersion(version)}}
+func (a *app) accounts(st *state.Store) *account.Clients {
+	return &account.Clients{Dir: st.Dir(), Options: []magister.Option{magister.WithVersion(version)}}
 }

@@ -121,8 +121,15 @@ func TestLoginPrintURLThenRedirect(t *testing.T) {
 	school.ExpireAccessTokens()
 	school.RevokeRefreshTokens()
 	code, _, errs = cli("grades")
-	if code != exitLogin || !strings.Contains(errs, "sign in again") {
-		t.Fatalf("grades with a dead login: %d %q", code, errs)
+	if code != exitLogin {
+		t.Fatalf("grades with a dead login: exit code %d, want %d (%s)", code, exitLogin, errs)
+	}
+	// The advice is said once, at the edge, and names the real school.
+	if n := strings.Count(strings.ToLower(errs), "in again"); n != 1 {
+		t.Errorf("grades with a dead login says %d times to sign in again, want once: %q", n, errs)
+	}
+	if !strings.Contains(errs, "`magister-notify login --school demo`") {
+		t.Errorf("grades with a dead login does not name the school in its advice: %q", errs)
 	}
 
 	code, out, _ = cli("logout")

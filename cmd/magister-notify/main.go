@@ -14,13 +14,16 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/internal/plainfile"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
+	"github.com/magister-notify/magister-notify/tray"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -33,6 +36,7 @@ type app struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
+	now      func() time.Time // the clock of pause; time.Now
 
 	tokenFileExisted bool // login: tokens.json was there before it
 }
@@ -69,13 +73,19 @@ func (closedOutput) Write([]byte) (int, error) {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{stdin: os.Stdin, stdout: stdout, stderr: stderr}
+	return (&app{stdin: os.Stdin, stdout: stdout, stderr: stderr, now: time.Now}).execute(ctx, args)
+}
+
+// execute runs one command line with a's settings and returns the exit code.
+func (a *app) execute(ctx context.Context, args []string) int {
+	stdout, stderr := a.stdout, a.stderr
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
 		code := exitCode(err)
+		msg := explain(err, func() string { return a.schoolHint(ctx) })
 		if a.json {
 			// Scripts that asked for JSON get the failure as JSON too.
 			enc := json.NewEncoder(stdout)
@@ -83,9 +93,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			enc.Encode(struct {
 				Error    string `json:"error"`
 				ExitCode int    `json:"exit_code"`
-			}{explain(err), code})
+			}{msg, code})
 		}
-		fmt.Fprintln(stderr, "magister-notify:", explain(err))
+		fmt.Fprintln(stderr, "magister-notify:", msg)
 		return code
 	}
 	return 0
@@ -161,20 +171,73 @@ func (a *app) openStore(owner string) (*state.Store, error) {
 	return state.Open(dir, state.WithOwner("magister-notify "+owner))
 }
 
+// loadState opens the state directory chosen by the flags and reads the
+// state, for commands that only show it.
+func (a *app) loadState(ctx context.Context, owner string) (*state.Store, state.State, error) {
+	st, err := a.openStore(owner)
+	if err != nil {
+		return nil, state.State{}, err
+	}
+	s, err := st.Load(ctx)
+	return st, s, err
+}
+
 var errNotLoggedIn = notifier.ErrNoAccounts
 
-// explain turns an error into the one sentence the user sees.
-func explain(err error) string {
+// schoolHint is the school to name in advice: the school of the accounts in
+// the state when they share one, else "<school>".
+func (a *app) schoolHint(ctx context.Context) string {
+	const unknown = "<school>"
+	st, err := a.openStore("explain")
+	if err != nil {
+		return unknown
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	s, err := st.Load(ctx)
+	if err != nil {
+		return unknown
+	}
+	hint := unknown
+	for _, acct := range s.Accounts {
+		if hint != unknown && hint != acct.School {
+			return unknown
+		}
+		hint = acct.School
+	}
+	return hint
+}
+
+// explain turns an error into the one sentence the user sees: what happened
+// (the error, which names the condition) and what the user can do about it.
+// school names the school in the commands it suggests; it is only asked
+// when advice needs it.
+func explain(err error, school func() string) string {
+	login := func() string { return "`magister-notify login --school " + school() + "`" }
 	var storeErr *magister.StoreError
 	switch {
 	case errors.As(err, &storeErr):
-		return err.Error() + storeAdvice(storeErr)
+		return err.Error() + storeAdvice(storeErr, login())
 	case errors.Is(err, state.ErrLocked):
 		return err.Error() + "; try again in a moment"
 	case errors.Is(err, context.Canceled):
 		return "interrupted"
 	case errors.Is(err, magister.ErrLoginRequired):
-		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
+		return "Magister wants you to sign in again: run " + login() + " (" + err.Error() + ")"
+	case errors.Is(err, notifier.ErrNoAccounts):
+		return "nobody is signed in yet: log in first with " + login()
+	case errors.Is(err, account.ErrNoPendingLogin), errors.Is(err, account.ErrLoginExpired),
+		errors.Is(err, account.ErrLoginNotCompleted), errors.Is(err, account.ErrDamagedPending):
+		return err.Error() + ": start again with " + login()
+	case errors.Is(err, account.ErrForeignLogin):
+		return err.Error() + ": use the address from the browser window this sign-in opened, or start again with " + login()
+	case errors.Is(err, account.ErrLoginSuperseded):
+		return err.Error() + "; finish that one"
+	case errors.Is(err, account.ErrLoginBusy):
+		return err.Error() + "; try again in a moment"
+	case errors.Is(err, tray.ErrNoDesktop):
+		return err.Error() + "; run the tray inside your desktop session (`magister-notify service install` " +
+			"starts it at login), or use `magister-notify check` from a timer"
 	case errors.Is(err, magister.ErrNoCode):
 		return err.Error() + ": that is not the address Magister sends after signing in. Give the one that starts " +
 			"with m6loapp://oauth2redirect/ (from the address bar, the browser's message, or its developer tools)"
@@ -183,7 +246,7 @@ func explain(err error) string {
 			"sends sign-in requests elsewhere. Try again later or on another network"
 	case errors.Is(err, magister.ErrWrongOrigin):
 		return err.Error() + ". If base_url in the state file was changed, change it back; to use another server, " +
-			"sign in there: magister-notify login --school <school> --base-url <url>"
+			"sign in there: magister-notify login --school " + school() + " --base-url <url>"
 	case errors.Is(err, magister.ErrRateLimited):
 		return "Magister asks us to slow down: " + err.Error() + "; try again later"
 	case errors.As(err, new(*magister.PageError)):
@@ -200,7 +263,7 @@ func explain(err error) string {
 }
 
 // storeAdvice says what to do when the sign-in could not be written.
-func storeAdvice(e *magister.StoreError) string {
+func storeAdvice(e *magister.StoreError, login string) string {
 	fix := "make " + e.Dir + " writable again"
 	switch {
 	case errors.Is(e, syscall.ENOSPC):
@@ -209,7 +272,7 @@ func storeAdvice(e *magister.StoreError) string {
 		fix = e.Dir + " is on a read-only file system: make it writable again"
 	}
 	if !e.LoginKept() {
-		return ". To keep working, " + fix + " and sign in again: magister-notify login --school <school>"
+		return ". To keep working, " + fix + " and sign in again with " + login
 	}
 	return ". You are still signed in; " + fix + " and the next check carries on"
 }

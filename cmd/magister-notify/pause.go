@@ -9,17 +9,6 @@ import (
 	"github.com/magister-notify/magister-notify/state"
 )
 
-// untilTomorrow is 07:00 on the next morning (today's, when it is still
-// night).
-func untilTomorrow(now time.Time) time.Time {
-	y, m, d := now.Date()
-	t := time.Date(y, m, d, 7, 0, 0, 0, now.Location())
-	if !t.After(now) {
-		t = t.AddDate(0, 0, 1)
-	}
-	return t
-}
-
 type pauseInfo struct {
 	Paused bool       `json:"paused"`
 	Until  *time.Time `json:"until,omitempty"`
@@ -31,20 +20,11 @@ func (a *app) pauseCommand() *cobra.Command {
 		Short: "Hold notifications for a while (default 1h); they arrive as one digest afterwards",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			now := time.Now()
-			until := now.Add(time.Hour)
-			if len(args) == 1 {
-				if args[0] == "until-tomorrow" {
-					until = untilTomorrow(now)
-				} else {
-					d, err := parseDuration(args[0])
-					if err != nil || d <= 0 {
-						return fmt.Errorf("pause %q: give a duration such as 30m, 2h or 1d, or until-tomorrow", args[0])
-					}
-					until = now.Add(d)
-				}
+			change, err := pauseChange(args, a.now())
+			if err != nil {
+				return err
 			}
-			return a.setPause(cmd, until)
+			return a.setPause(cmd, change)
 		},
 	}
 }
@@ -66,7 +46,7 @@ func (a *app) resume(cmd *cobra.Command) error {
 	}
 	var was bool
 	err = st.Update(cmd.Context(), func(s *state.State) error {
-		was = s.Settings.Resume(time.Now())
+		was = s.Settings.Resume(a.now())
 		return nil
 	})
 	if err != nil {
@@ -85,13 +65,34 @@ func (a *app) resume(cmd *cobra.Command) error {
 	})
 }
 
-func (a *app) setPause(cmd *cobra.Command, until time.Time) error {
+// pauseChange reads the argument of `pause`: a duration (default 1h) or
+// until-tomorrow.
+func pauseChange(args []string, now time.Time) (func(*state.Settings) error, error) {
+	d := state.DefaultPause
+	if len(args) == 1 {
+		if args[0] == "until-tomorrow" {
+			return func(s *state.Settings) error { s.PauseUntilTomorrow(now); return nil }, nil
+		}
+		var err error
+		d, err = state.ParseDuration(args[0])
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("pause %q: give a duration such as 30m, 2h or 1d, or until-tomorrow", args[0])
+		}
+	}
+	return func(s *state.Settings) error { return s.Pause(now, d) }, nil
+}
+
+func (a *app) setPause(cmd *cobra.Command, change func(*state.Settings) error) error {
 	st, err := a.openStore("pause")
 	if err != nil {
 		return err
 	}
+	var until time.Time
 	err = st.Update(cmd.Context(), func(s *state.State) error {
-		s.Settings.PauseUntil = until
+		if err := change(&s.Settings); err != nil {
+			return err
+		}
+		until = s.Settings.PauseUntil
 		return nil
 	})
 	if err != nil {

@@ -28,9 +28,14 @@ type serviceStatus struct {
 	Handler   installer.HandlerState `json:"handler"`
 }
 
+// serviceOptions are the flags of `service` and its subcommands.
+type serviceOptions struct {
+	method string // installer.Method
+	all    bool   // uninstall: also the m6loapp:// handler
+}
+
 func (a *app) serviceCommand() *cobra.Command {
-	var method string
-	var all bool
+	opts := &serviceOptions{}
 	methods := make([]string, 0, len(installer.Methods()))
 	for _, m := range installer.Methods() {
 		methods = append(methods, string(m))
@@ -43,140 +48,133 @@ func (a *app) serviceCommand() *cobra.Command {
 			"on macOS, the Run key of your user on Windows.",
 		Args: cobra.NoArgs,
 	}
-	cmd.PersistentFlags().StringVar(&method, "method", string(installer.Auto),
+	cmd.PersistentFlags().StringVar(&opts.method, "method", string(installer.Auto),
 		"how the tray starts at login: "+strings.Join(methods, "|"))
-
-	// autostart builds the installer for this command line; the tray gets
-	// --state-dir only when one was chosen (flag or $MAGISTER_NOTIFY_HOME).
-	autostart := func(trayPID func() (int, bool)) (*installer.Autostart, error) {
-		return installer.New(installer.Options{Method: installer.Method(method), StateDir: a.stateDir, TrayPID: trayPID})
+	sub := func(use, short string, run func(context.Context, *serviceOptions) error) *cobra.Command {
+		return &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, _ []string) error { return run(cmd.Context(), opts) }}
 	}
-	// withTray is autostart for the commands that need to know the tray.
-	withTray := func() (*installer.Autostart, func() (int, bool), error) {
-		st, err := a.openStore("service")
-		if err != nil {
-			return nil, nil, err
-		}
-		as, err := autostart(st.TrayPID)
-		return as, st.TrayPID, err
-	}
-	printResult := func(res installer.Result) error {
-		return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
-	}
-
-	install := &cobra.Command{
-		Use:   "install",
-		Short: "Start the tray at every login",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			as, err := autostart(nil)
-			if err != nil {
-				return err
-			}
-			res, err := as.Install(cmd.Context())
-			if err != nil {
-				return err
-			}
-			return printResult(res)
-		},
-	}
-	uninstall := &cobra.Command{
-		Use:   "uninstall",
-		Short: "Stop starting the tray at login (--all: also unregister the m6loapp:// handler)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			as, err := autostart(nil)
-			if err != nil {
-				return err
-			}
-			var rep uninstallReport
-			if rep.Autostart, err = as.Uninstall(cmd.Context()); err != nil {
-				return err
-			}
-			if all {
-				res, err := installer.UnregisterHandler(cmd.Context(), installer.HandlerOptions{StateDir: a.stateDir})
-				if err != nil {
-					return err
-				}
-				rep.Handler = &res
-				// The toasts' app id (Windows) goes with the rest.
-				if err := installer.UnregisterAppID(); err != nil {
-					return err
-				}
-			}
-			return a.emit(rep, func(p *printer) {
-				p.Line("%s", rep.Autostart.Message)
-				if rep.Handler != nil {
-					p.Line("%s", rep.Handler.Message)
-				}
-			})
-		},
-	}
-	uninstall.Flags().BoolVar(&all, "all", false, "also remove the m6loapp:// sign-in handler (and on Windows the toasts' app id)")
-	status := &cobra.Command{
-		Use:   "status",
-		Short: "Show whether the tray starts at login and whether it runs",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			as, trayPID, err := withTray()
-			if err != nil {
-				return err
-			}
-			var info serviceStatus
-			if info.Autostart, err = as.Status(cmd.Context()); err != nil {
-				return err
-			}
-			info.Tray.PID, info.Tray.Running = trayPID()
-			if info.Handler, err = installer.HandlerStatus(cmd.Context(), installer.HandlerOptions{StateDir: a.stateDir}); err != nil {
-				return err
-			}
-			return a.emit(info, func(p *printer) { printServiceStatus(p, info) })
-		},
-	}
-	control := func(use, short string, do func(*installer.Autostart, *cobra.Command) (installer.Result, error)) *cobra.Command {
-		return &cobra.Command{
-			Use:   use,
-			Short: short,
-			Args:  cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, _ []string) error {
-				as, _, err := withTray()
-				if err != nil {
-					return err
-				}
-				res, err := do(as, cmd)
-				if err != nil {
-					return err
-				}
-				return printResult(res)
-			},
-		}
-	}
-	start := &cobra.Command{
-		Use:   "start",
-		Short: "Start the tray now, and wait until it runs",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			as, trayPID, err := withTray()
-			if err != nil {
-				return err
-			}
-			res, err := as.Start(cmd.Context())
-			if err != nil {
-				return err
-			}
-			if res.Changed {
-				if res, err = a.awaitTray(cmd.Context(), res, trayPID); err != nil {
-					return err
-				}
-			}
-			return printResult(res)
-		},
-	}
-	stop := control("stop", "Stop the running tray", func(as *installer.Autostart, cmd *cobra.Command) (installer.Result, error) {
-		return as.Stop(cmd.Context())
-	})
-	cmd.AddCommand(install, uninstall, status, start, stop)
+	uninstall := sub("uninstall", "Stop starting the tray at login (--all: also unregister the m6loapp:// handler)", a.runServiceUninstall)
+	uninstall.Flags().BoolVar(&opts.all, "all", false, "also remove the m6loapp:// sign-in handler (and on Windows the toasts' app id)")
+	cmd.AddCommand(
+		sub("install", "Start the tray at every login", a.runServiceInstall),
+		uninstall,
+		sub("status", "Show whether the tray starts at login and whether it runs", a.runServiceStatus),
+		sub("start", "Start the tray now, and wait until it runs", a.runServiceStart),
+		sub("stop", "Stop the running tray", a.runServiceControl((*installer.Autostart).Stop)),
+	)
 	return cmd
+}
+
+// autostart builds the installer for this command line; the tray gets
+// --state-dir only when one was chosen (flag or $MAGISTER_NOTIFY_HOME).
+// trayPID is nil for the commands that need not know the tray.
+func (a *app) autostart(opts *serviceOptions, trayPID func() (int, bool)) (*installer.Autostart, error) {
+	return installer.New(installer.Options{Method: installer.Method(opts.method), StateDir: a.stateDir, TrayPID: trayPID})
+}
+
+// autostartWithTray is autostart for the commands that need to know the tray.
+func (a *app) autostartWithTray(opts *serviceOptions) (*installer.Autostart, func() (int, bool), error) {
+	st, err := a.openStore("service")
+	if err != nil {
+		return nil, nil, err
+	}
+	as, err := a.autostart(opts, st.TrayPID)
+	return as, st.TrayPID, err
+}
+
+func (a *app) printResult(res installer.Result) error {
+	return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
+}
+
+func (a *app) runServiceInstall(ctx context.Context, opts *serviceOptions) error {
+	as, err := a.autostart(opts, nil)
+	if err != nil {
+		return err
+	}
+	res, err := as.Install(ctx)
+	if err != nil {
+		return err
+	}
+	return a.printResult(res)
+}
+
+func (a *app) runServiceUninstall(ctx context.Context, opts *serviceOptions) error {
+	as, err := a.autostart(opts, nil)
+	if err != nil {
+		return err
+	}
+	var rep uninstallReport
+	if rep.Autostart, err = as.Uninstall(ctx); err != nil {
+		return err
+	}
+	if opts.all {
+		res, err := installer.UnregisterHandler(ctx, installer.HandlerOptions{StateDir: a.stateDir})
+		if err != nil {
+			return err
+		}
+		rep.Handler = &res
+		// The toasts' app id (Windows) goes with the rest.
+		if err := installer.UnregisterAppID(); err != nil {
+			return err
+		}
+	}
+	return a.emit(rep, func(p *printer) {
+		p.Line("%s", rep.Autostart.Message)
+		if rep.Handler != nil {
+			p.Line("%s", rep.Handler.Message)
+		}
+	})
+}
+
+func (a *app) runServiceStatus(ctx context.Context, opts *serviceOptions) error {
+	as, trayPID, err := a.autostartWithTray(opts)
+	if err != nil {
+		return err
+	}
+	var info serviceStatus
+	if info.Autostart, err = as.Status(ctx); err != nil {
+		return err
+	}
+	info.Tray.PID, info.Tray.Running = trayPID()
+	if info.Handler, err = installer.HandlerStatus(ctx, installer.HandlerOptions{StateDir: a.stateDir}); err != nil {
+		return err
+	}
+	return a.emit(info, func(p *printer) { printServiceStatus(p, info) })
+}
+
+// runServiceStart starts the tray and waits until it runs (awaitTray).
+func (a *app) runServiceStart(ctx context.Context, opts *serviceOptions) error {
+	as, trayPID, err := a.autostartWithTray(opts)
+	if err != nil {
+		return err
+	}
+	res, err := as.Start(ctx)
+	if err != nil {
+		return err
+	}
+	if res.Changed {
+		if res, err = a.awaitTray(ctx, res, trayPID); err != nil {
+			return err
+		}
+	}
+	return a.printResult(res)
+}
+
+// runServiceControl is `service start` or `service stop`: do on the
+// installer that knows the tray.
+func (a *app) runServiceControl(do func(*installer.Autostart, context.Context) (installer.Result, error)) func(context.Context, *serviceOptions) error {
+	return func(ctx context.Context, opts *serviceOptions) error {
+		as, _, err := a.autostartWithTray(opts)
+		if err != nil {
+			return err
+		}
+		res, err := do(as, ctx)
+		if err != nil {
+			return err
+		}
+		return a.printResult(res)
+	}
 }
 
 func printServiceStatus(p *printer, info serviceStatus) {

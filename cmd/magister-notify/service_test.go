@@ -151,7 +151,7 @@ func TestServiceStartStop(t *testing.T) {
 		for !slices.Contains(env.Calls(), "start --user magister-notify.service") {
 			time.Sleep(20 * time.Millisecond)
 		}
-		release, err := st0.LockTray()
+		release, err := st0.LockTray(context.Background())
 		if err != nil {
 			t.Error(err)
 			release = func() {}
@@ -184,7 +184,7 @@ func TestServiceStartStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release, err := st.LockTray()
+	release, err := st.LockTray(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/assets"
 	"github.com/magister-notify/magister-notify/installer"
 	"github.com/magister-notify/magister-notify/notifier"
@@ -69,7 +71,7 @@ func (a *app) trayCommand() *cobra.Command {
 // `config set sinks` takes effect without a restart).
 func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray.Config {
 	accts := a.accounts(st)
-	checker := &notifier.Checker{Store: st, Open: accts.Open}
+	checker := &notifier.Checker{Store: st, Open: notifier.Sources(accts.Open)}
 	// One lease owner for every round of this process.
 	owner := fmt.Sprintf("tray-%d", os.Getpid())
 	// The tray lives on, so its notifications can open their page when
@@ -82,6 +84,10 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 		}
 		return err
 	})
+	// last is what the check just before a delivery round reported; the
+	// scheduler delivers right after each check, and that round uses it
+	// once (see notifier.Deliverer.DeliverAfter).
+	var last atomic.Pointer[notifier.Report]
 	return tray.Config{
 		Store: st,
 		Check: func(ctx context.Context) error {
@@ -89,18 +95,14 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 			if err != nil {
 				return err
 			}
+			last.Store(rep)
 			if rep.Queued > 0 {
 				logger.Info("new notifications queued", "count", rep.Queued)
 			}
 			return rep.Err
 		},
 		Deliver: func(ctx context.Context) error {
-			sinks, err := a.sinks(ctx, st, nil, icon, notifier.SinkClicks(clicks))
-			if err != nil {
-				return err
-			}
-			d := &notifier.Deliverer{Store: st, Sinks: sinks, Owner: owner}
-			rep, err := d.Deliver(ctx)
+			rep, err := a.deliverRound(ctx, st, last.Swap(nil), owner, icon, notifier.SinkClicks(clicks))
 			if rep != nil && rep.Delivered > 0 {
 				logger.Info("notifications delivered", "count", rep.Delivered)
 			}
@@ -109,6 +111,18 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 		OpenURL: openBrowser,
 		Logger:  logger,
 	}
+}
+
+// deliverRound is one of the tray's delivery rounds to the configured
+// sinks; after is the check that just ran, or nil for a round on its own
+// (held notifications falling due), which reads the sinks afresh.
+func (a *app) deliverRound(ctx context.Context, st *state.Store, after *notifier.Report, owner, icon string, more ...notifier.SinkOption) (*notifier.DeliveryReport, error) {
+	sinks, err := a.sinks(ctx, st, nil, after, icon, more...)
+	if err != nil {
+		return nil, err
+	}
+	d := &notifier.Deliverer{Store: st, Sinks: sinks, Owner: owner}
+	return d.DeliverAfter(ctx, after)
 }
 
 // trayLogin is "Log in again…": a browser login for the first account's
@@ -128,14 +142,14 @@ func (a *app) trayLogin(st *state.Store, logger *slog.Logger) func(ctx context.C
 		if acct == nil {
 			return errNotLoggedIn
 		}
-		school, err := notifier.SchoolOf(*acct)
+		school, err := account.SchoolOf(*acct)
 		if err != nil {
 			return err
 		}
 		if _, err := installer.RegisterHandler(ctx, a.handlerOptions(false)); err != nil {
 			logger.Warn("the sign-in cannot come back by itself", "err", err)
 		}
-		req, err := notifier.StartLogin(st.Dir(), school, "")
+		req, err := account.StartLogin(ctx, st.Dir(), school, "")
 		if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func TestTrayCommandRefusesASecondTray(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	release, err := st.LockTray()
+	release, err := st.LockTray(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

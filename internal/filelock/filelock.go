@@ -70,29 +70,45 @@ func Lock(ctx context.Context, path string, max time.Duration) (unlock func(), e
 	ctx, cancel := context.WithTimeout(ctx, max)
 	defer cancel()
 	f := New(path)
-	ok, err := tryContext(ctx, f, 20*time.Millisecond)
-	if err == nil && !ok {
-		err = ctx.Err()
-	}
-	if err != nil {
+	if err := f.LockContext(ctx); err != nil {
 		f.Unlock()
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	return func() { f.Unlock() }, nil
 }
 
-func tryContext(ctx context.Context, f *File, every time.Duration) (bool, error) {
+// LockContext takes the exclusive lock, waiting while ctx allows; when ctx
+// ends first it returns ctx's error.
+func (f *File) LockContext(ctx context.Context) error { return wait(ctx, f.TryLock) }
+
+// RLockContext takes a shared lock, waiting while ctx allows; when ctx ends
+// first it returns ctx's error.
+func (f *File) RLockContext(ctx context.Context) error { return wait(ctx, f.TryRLock) }
+
+// The pauses between tries: short at first, since most holders are done
+// within a millisecond, and at most maxPause, so that a waiter notices soon
+// when a longer holder lets go.
+const (
+	firstPause = 500 * time.Microsecond
+	maxPause   = 20 * time.Millisecond
+)
+
+// wait is the one retry loop of every lock in the program (the state lock,
+// the tray lock, the token and login locks).
+func wait(ctx context.Context, try func() (bool, error)) error {
+	pause := firstPause
 	for {
-		ok, err := f.TryLock()
-		if ok || err != nil {
-			return ok, err
+		ok, err := try()
+		if err != nil || ok {
+			return err
 		}
-		t := time.NewTimer(every)
+		t := time.NewTimer(pause)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return false, ctx.Err()
+			return ctx.Err()
 		case <-t.C:
 		}
+		pause = min(pause*2, maxPause)
 	}
 }

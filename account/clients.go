@@ -1,4 +1,9 @@
-package notifier
+// Package account signs accounts in and out of Magister and opens the
+// logged-in client of each: the browser login (start, complete, wait), a
+// login from a refresh token, logout, and a cache of clients that share one
+// token store. The state records who is signed in; the tokens live in the
+// keyring or dir/tokens.json, never in the state.
+package account
 
 import (
 	"context"
@@ -18,16 +23,16 @@ func SchoolOf(acct state.Account) (magister.School, error) {
 	if acct.BaseURL != "" {
 		school, err = school.WithBaseURL(acct.BaseURL)
 		if err != nil {
-			return magister.School{}, fmt.Errorf("account %s: base_url in the state file: %w", acct.Key, err)
+			return magister.School{}, fmt.Errorf("account: %s: base_url in the state file: %w", acct.Key, err)
 		}
 	}
 	return school, nil
 }
 
-// Accounts opens logged-in Magister clients for accounts whose tokens live
+// Clients opens logged-in Magister clients for accounts whose tokens live
 // in dir (the keyring, or dir/tokens.json). Clients are cached for the
 // opener's lifetime, so a long-running tray reuses connections.
-type Accounts struct {
+type Clients struct {
 	Dir     string
 	Options []magister.Option
 	// UsedFallback is set once the tokens turned out to live in
@@ -37,8 +42,9 @@ type Accounts struct {
 	clients      map[string]*magister.Client
 }
 
-// Open returns the client of acct. It implements Checker.Open.
-func (a *Accounts) Open(_ context.Context, acct state.Account) (Source, error) {
+// Open returns the client of acct (for notifier.Checker.Open, through
+// notifier.Sources).
+func (a *Clients) Open(_ context.Context, acct state.Account) (*magister.Client, error) {
 	if c, ok := a.clients[acct.Key]; ok {
 		return c, nil
 	}
@@ -59,11 +65,11 @@ func (a *Accounts) Open(_ context.Context, acct state.Account) (Source, error) {
 }
 
 // TokenSource returns the token source of the login stored under key.
-func (a *Accounts) TokenSource(school magister.School, key string) (*magister.TokenSource, error) {
+func (a *Clients) TokenSource(school magister.School, key string) (*magister.TokenSource, error) {
 	if a.store == nil {
 		store, fallback, err := magister.OpenTokenStore(a.Dir)
 		if err != nil {
-			return nil, fmt.Errorf("open the token store: %w", err)
+			return nil, fmt.Errorf("account: open the token store: %w", err)
 		}
 		a.store, a.UsedFallback = store, fallback
 	}

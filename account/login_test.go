@@ -1,4 +1,4 @@
-package notifier
+package account
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ func TestPendingLoginExpires(t *testing.T) {
 	st, _ := state.Open(t.TempDir())
 	sch, _ := magister.ParseSchool("demo")
 	sch, _ = sch.WithBaseURL(school.URL)
-	req, err := StartLogin(st.Dir(), sch, "")
+	req, err := StartLogin(context.Background(), st.Dir(), sch, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,13 +31,13 @@ func TestPendingLoginExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	accts := &Accounts{Dir: st.Dir()}
+	clients := &Clients{Dir: st.Dir()}
 	late := req.CreatedAt.Add(PendingLoginTTL + time.Second)
-	if _, err := CompleteLogin(context.Background(), st, accts, resp.Header.Get("Location"), late); !errors.Is(err, ErrLoginExpired) {
+	if _, err := CompleteLogin(context.Background(), st, clients, resp.Header.Get("Location"), late); !errors.Is(err, ErrLoginExpired) {
 		t.Fatalf("late completion: %v", err)
 	}
 	// The expired login is gone: a retry says so instead of trying again.
-	if _, err := CompleteLogin(context.Background(), st, accts, resp.Header.Get("Location"), req.CreatedAt); !errors.Is(err, ErrNoPendingLogin) {
+	if _, err := CompleteLogin(context.Background(), st, clients, resp.Header.Get("Location"), req.CreatedAt); !errors.Is(err, ErrNoPendingLogin) {
 		t.Fatalf("after expiry: %v", err)
 	}
 	if _, err := WaitLogin(context.Background(), st, req, time.Millisecond); err == nil {
@@ -50,8 +49,8 @@ func TestDamagedPendingLoginIsRemoved(t *testing.T) {
 	st, _ := state.Open(t.TempDir())
 	path := filepath.Join(st.Dir(), PendingLoginName)
 	os.WriteFile(path, []byte("{not json"), 0o600)
-	_, err := CompleteLogin(context.Background(), st, &Accounts{Dir: st.Dir()}, "m6loapp://oauth2redirect/#code=x&state=y", time.Now())
-	if !errors.Is(err, errDamagedPending) || !strings.Contains(err.Error(), "start again") {
+	_, err := CompleteLogin(context.Background(), st, &Clients{Dir: st.Dir()}, "m6loapp://oauth2redirect/#code=x&state=y", time.Now())
+	if !errors.Is(err, ErrDamagedPending) {
 		t.Fatalf("err = %v", err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {

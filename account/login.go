@@ -1,4 +1,4 @@
-package notifier
+package account
 
 import (
 	"context"
@@ -31,22 +31,34 @@ const (
 	PendingLoginTTL = 10 * time.Minute
 )
 
-// Errors of completing a login that the CLI explains.
+// Errors of completing a login. They name what happened; the CLI adds what
+// the user can do about it.
 var (
-	ErrNoPendingLogin = errors.New("no sign-in is waiting to be completed (it was completed already, or never started): run `magister-notify login --school <school>` again")
-	ErrLoginExpired   = errors.New("this sign-in was started more than 10 minutes ago and has expired: run `magister-notify login --school <school>` again")
-	ErrForeignLogin   = errors.New("this address belongs to another sign-in (its state does not match): use the address from the browser window this login opened, or start again")
+	ErrNoPendingLogin = errors.New("account: no sign-in is waiting to be completed (it was completed already, or never started)")
+	ErrLoginExpired   = errors.New("account: the sign-in was started more than 10 minutes ago and has expired")
+	ErrForeignLogin   = errors.New("account: the address belongs to another sign-in (its state does not match)")
+	// ErrLoginSuperseded is returned by WaitLogin when another login was
+	// started while it waited.
+	ErrLoginSuperseded = errors.New("account: another sign-in was started meanwhile")
+	// ErrLoginNotCompleted is returned by WaitLogin when the pending login
+	// went away without adding an account.
+	ErrLoginNotCompleted = errors.New("account: the sign-in was not completed (it expired or failed)")
+	// ErrDamagedPending means the file of the pending login cannot be read;
+	// it is removed, so the login has to start again.
+	ErrDamagedPending = errors.New("account: the pending sign-in is damaged")
+	// ErrLoginBusy means another process is completing a login right now.
+	ErrLoginBusy = errors.New("account: another sign-in is being completed right now")
 )
 
 // StartLogin begins a browser login and remembers it in dir until it is
 // completed or expires. The returned request's AuthorizeURL is what the user
 // opens.
-func StartLogin(dir string, school magister.School, loginHint string) (*magister.LoginRequest, error) {
+func StartLogin(ctx context.Context, dir string, school magister.School, loginHint string) (*magister.LoginRequest, error) {
 	req, err := magister.NewLoginRequest(school, loginHint)
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := lockLogin(context.Background(), dir)
+	unlock, err := lockLogin(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +68,7 @@ func StartLogin(dir string, school magister.School, loginHint string) (*magister
 		return nil, err
 	}
 	if err := atomicfile.WriteFile(filepath.Join(dir, PendingLoginName), data, 0o600); err != nil {
-		return nil, fmt.Errorf("remember the pending login: %w", err)
+		return nil, fmt.Errorf("account: remember the pending login: %w", err)
 	}
 	return req, nil
 }
@@ -65,7 +77,7 @@ func StartLogin(dir string, school magister.School, loginHint string) (*magister
 // sent to (m6loapp://oauth2redirect/#code=…), a query form, or a bare code:
 // it exchanges the code, finds the account and its children, stores the
 // tokens and adds the account to the state.
-func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redirect string, now time.Time) (state.Account, error) {
+func CompleteLogin(ctx context.Context, st *state.Store, clients *Clients, redirect string, now time.Time) (state.Account, error) {
 	r, err := magister.ParseRedirect(redirect)
 	if err != nil {
 		return state.Account{}, err
@@ -78,7 +90,7 @@ func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redire
 	path := filepath.Join(st.Dir(), PendingLoginName)
 	req, err := readPending(st.Dir())
 	if err != nil {
-		if errors.Is(err, errDamagedPending) {
+		if errors.Is(err, ErrDamagedPending) {
 			os.Remove(path)
 		}
 		return state.Account{}, err
@@ -90,11 +102,11 @@ func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redire
 	if r.State != "" && r.State != req.State {
 		return state.Account{}, ErrForeignLogin
 	}
-	tok, err := magister.Exchange(ctx, req, r, accts.Options...)
+	tok, err := magister.Exchange(ctx, req, r, clients.Options...)
 	if err != nil {
 		return state.Account{}, err
 	}
-	acct, err := addAccount(ctx, st, accts, req.School, tok, now)
+	acct, err := addAccount(ctx, st, clients, req.School, tok, now)
 	if err != nil {
 		return state.Account{}, err
 	}
@@ -104,24 +116,24 @@ func CompleteLogin(ctx context.Context, st *state.Store, accts *Accounts, redire
 
 // ImportRefreshToken logs in with a refresh token exported from another
 // Magister app.
-func ImportRefreshToken(ctx context.Context, st *state.Store, accts *Accounts, school magister.School, refreshToken string, now time.Time) (state.Account, error) {
-	tok, err := magister.Refresh(ctx, school, refreshToken, accts.Options...)
+func ImportRefreshToken(ctx context.Context, st *state.Store, clients *Clients, school magister.School, refreshToken string, now time.Time) (state.Account, error) {
+	tok, err := magister.Refresh(ctx, school, refreshToken, clients.Options...)
 	if err != nil {
 		return state.Account{}, err
 	}
-	return addAccount(ctx, st, accts, school, tok, now)
+	return addAccount(ctx, st, clients, school, tok, now)
 }
 
 // addAccount discovers who tok belongs to, stores tok under the account's
 // key and records the account (keeping the settings and seen items of a
 // child that was there before).
-func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school magister.School, tok *magister.Token, now time.Time) (state.Account, error) {
+func addAccount(ctx context.Context, st *state.Store, clients *Clients, school magister.School, tok *magister.Token, now time.Time) (state.Account, error) {
 	mem := magister.NewMemoryTokenStore()
 	const tmpKey = "login"
 	if err := mem.Save(ctx, tmpKey, tok); err != nil {
 		return state.Account{}, err
 	}
-	client := magister.New(school, magister.NewTokenSource(school, mem, st.Dir(), tmpKey, accts.Options...), accts.Options...)
+	client := magister.New(school, magister.NewTokenSource(school, mem, st.Dir(), tmpKey, clients.Options...), clients.Options...)
 	me, err := client.Account(ctx)
 	if err != nil {
 		return state.Account{}, err
@@ -149,15 +161,15 @@ func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school ma
 	for _, k := range kids {
 		acct.Children = append(acct.Children, state.Child{ID: k.ID, FirstName: k.FirstName})
 	}
-	ts, err := accts.TokenSource(school, acct.Key)
+	ts, err := clients.TokenSource(school, acct.Key)
 	if err != nil {
 		return state.Account{}, err
 	}
 	if err := ts.Save(ctx, latest); err != nil {
-		return state.Account{}, fmt.Errorf("store the login: %w", err)
+		return state.Account{}, fmt.Errorf("account: store the login: %w", err)
 	}
 	err = st.Update(ctx, func(s *state.State) error {
-		i := findAccount(s, acct.Key)
+		i := s.AccountIndex(acct.Key)
 		if i < 0 {
 			s.Accounts = append(s.Accounts, acct)
 			return nil
@@ -179,12 +191,12 @@ func addAccount(ctx context.Context, st *state.Store, accts *Accounts, school ma
 
 // Logout forgets the account with key: its tokens, its state and what was
 // seen. Notifications already waiting for it are dropped with it.
-func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (state.Account, error) {
+func Logout(ctx context.Context, st *state.Store, clients *Clients, key string) (state.Account, error) {
 	var acct state.Account
 	err := st.Update(ctx, func(s *state.State) error {
-		i := findAccount(s, key)
+		i := s.AccountIndex(key)
 		if i < 0 {
-			return fmt.Errorf("no account %q is logged in", key)
+			return fmt.Errorf("account: no account %q is logged in", key)
 		}
 		acct = s.Accounts[i]
 		s.Accounts = append(s.Accounts[:i], s.Accounts[i+1:]...)
@@ -204,16 +216,16 @@ func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (
 	if err != nil {
 		return acct, err
 	}
-	ts, err := accts.TokenSource(school, key)
+	ts, err := clients.TokenSource(school, key)
 	if err != nil {
 		return acct, err
 	}
 	if tok, err := ts.Token(ctx); err == nil && tok.IDToken != "" {
 		// Best effort: end the session at Magister too.
-		magister.EndSession(ctx, school, tok.IDToken, accts.Options...)
+		magister.EndSession(ctx, school, tok.IDToken, clients.Options...)
 	}
 	if err := ts.Delete(ctx); err != nil && !errors.Is(err, magister.ErrNoToken) {
-		return acct, fmt.Errorf("forget the tokens: %w", err)
+		return acct, fmt.Errorf("account: forget the tokens: %w", err)
 	}
 	return acct, nil
 }
@@ -225,7 +237,7 @@ func Logout(ctx context.Context, st *state.Store, accts *Accounts, key string) (
 // state files moved aside, in the keyring, and every login in the token
 // file. It returns the accounts it signed out and the keys of the stored
 // logins it removed.
-func LogoutAll(ctx context.Context, st *state.Store, accts *Accounts) ([]state.Account, []string, error) {
+func LogoutAll(ctx context.Context, st *state.Store, clients *Clients) ([]state.Account, []string, error) {
 	var gone []state.Account
 	err := st.Update(ctx, func(s *state.State) error {
 		gone = s.Accounts
@@ -246,10 +258,10 @@ func LogoutAll(ctx context.Context, st *state.Store, accts *Accounts) ([]state.A
 	for _, acct := range gone {
 		keys = append(keys, acct.Key)
 		if school, err := SchoolOf(acct); err == nil {
-			if ts, err := accts.TokenSource(school, acct.Key); err == nil {
+			if ts, err := clients.TokenSource(school, acct.Key); err == nil {
 				if tok, err := ts.Token(ctx); err == nil && tok.IDToken != "" {
 					// Best effort: end the session at Magister too.
-					magister.EndSession(ctx, school, tok.IDToken, accts.Options...)
+					magister.EndSession(ctx, school, tok.IDToken, clients.Options...)
 				}
 			}
 		}
@@ -263,7 +275,7 @@ func LogoutAll(ctx context.Context, st *state.Store, accts *Accounts) ([]state.A
 	}
 	forgot, err := magister.ForgetTokens(ctx, st.Dir(), keys)
 	if err != nil {
-		return gone, forgot, fmt.Errorf("forget the tokens: %w", err)
+		return gone, forgot, fmt.Errorf("account: forget the tokens: %w", err)
 	}
 	return gone, forgot, nil
 }
@@ -280,7 +292,7 @@ func findKey(accts []state.Account, key string) int {
 func lockLogin(ctx context.Context, dir string) (func(), error) {
 	unlock, err := filelock.Lock(ctx, filepath.Join(dir, loginLockName), 2*time.Minute)
 	if err != nil {
-		return nil, fmt.Errorf("another sign-in is being completed right now (%w); try again in a moment", err)
+		return nil, fmt.Errorf("%w (%w)", ErrLoginBusy, err)
 	}
 	return unlock, nil
 }
@@ -290,8 +302,6 @@ func PendingLogin(dir string) (*magister.LoginRequest, bool) {
 	req, err := readPending(dir)
 	return req, err == nil
 }
-
-var errDamagedPending = errors.New("the pending login is damaged")
 
 // maxPendingLogin is the largest pending login read; one takes well under
 // a kilobyte.
@@ -305,14 +315,14 @@ func readPending(dir string) (*magister.LoginRequest, error) {
 		return nil, ErrNoPendingLogin
 	}
 	if errors.Is(err, plainfile.ErrTooLarge) {
-		return nil, fmt.Errorf("%w (%v): start again", errDamagedPending, err)
+		return nil, fmt.Errorf("%w (%v)", ErrDamagedPending, err)
 	}
 	if err != nil {
 		return nil, err
 	}
 	var req magister.LoginRequest
 	if err := json.Unmarshal(data, &req); err != nil {
-		return nil, fmt.Errorf("%w (%v): start again", errDamagedPending, err)
+		return nil, fmt.Errorf("%w (%v)", ErrDamagedPending, err)
 	}
 	return &req, nil
 }
@@ -343,9 +353,9 @@ func WaitLogin(ctx context.Context, st *state.Store, req *magister.LoginRequest,
 				return acct, nil
 			}
 			if ok {
-				return state.Account{}, errors.New("another sign-in was started meanwhile; finish that one")
+				return state.Account{}, ErrLoginSuperseded
 			}
-			return state.Account{}, errors.New("the sign-in was not completed (it expired or failed): run `magister-notify login` again")
+			return state.Account{}, ErrLoginNotCompleted
 		}
 		if time.Now().After(deadline) {
 			return state.Account{}, ErrLoginExpired

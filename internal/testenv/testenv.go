@@ -1,0 +1,31 @@
+// Package testenv is what tests of several packages share about their
+// environment: re-executing the test binary as a child process (the
+// helper-process pattern of os/exec's tests) and the time zone the app's
+// users live in. Only tests import it.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"time"
+	_ "time/tzdata" // Amsterdam works where the system has no zone data (Windows, minimal containers)
+)
+
+// HelperCommand returns a command that re-executes the running test binary
+// to run only the test named test, with env added to the environment. The
+// helper test does its work when it finds its variable in env, and returns
+// at once in a normal run.
+func HelperCommand(test string, env ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1", "-test.v=false")
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
+}
+
+// Amsterdam is Europe/Amsterdam, with its daylight saving time.
+func Amsterdam() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic("testenv: " + err.Error()) // not reached: time/tzdata is embedded
+	}
+	return loc
+}
