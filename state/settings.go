@@ -28,6 +28,8 @@ var Languages = []string{"nl", "en"}
 
 // Bounds of the duration settings.
 const (
+	MaxInterval            = 24 * time.Hour
+	MaxPause               = 30 * 24 * time.Hour
 	MinLookAhead           = 24 * time.Hour
 	MaxLookAhead           = 28 * 24 * time.Hour
 	MaxHomeworkReminder    = 7 * 24 * time.Hour
@@ -44,6 +46,9 @@ var ErrNoChild = errors.New("state: no such child")
 func (s *Settings) SetInterval(d time.Duration) error {
 	if d < MinInterval {
 		return fmt.Errorf("interval %s is too short: at least %s, to be polite to Magister", FormatDuration(d), FormatDuration(MinInterval))
+	}
+	if d > MaxInterval {
+		return fmt.Errorf("interval %s is too long: at most %s, or nothing would be news any more", FormatDuration(d), FormatDuration(MaxInterval))
 	}
 	s.Interval = Duration(d)
 	return nil
@@ -67,6 +72,9 @@ func ParseQuietHours(v string) (QuietHours, error) {
 	start, end, ok := strings.Cut(v, "-")
 	if !ok || !IsClock(start) || !IsClock(end) {
 		return QuietHours{}, fmt.Errorf("quiet hours %q: use %s", v, quietHoursSyntaxAdvice)
+	}
+	if start == end {
+		return QuietHours{}, fmt.Errorf("quiet hours %q start and end at the same time: give two different times, or off", v)
 	}
 	return QuietHours{Start: start, End: end}, nil
 }
@@ -185,6 +193,9 @@ func (s *Settings) SetKind(kind string, on bool) error {
 func (s *Settings) Pause(now time.Time, d time.Duration) error {
 	if d <= 0 {
 		return fmt.Errorf("pause %s: give a positive duration", FormatDuration(d))
+	}
+	if d > MaxPause {
+		return fmt.Errorf("pause %s: at most %s; to stop for longer, switch kinds off (config set notify.KIND off)", FormatDuration(d), FormatDuration(MaxPause))
 	}
 	s.PauseUntil = now.Add(d)
 	return nil

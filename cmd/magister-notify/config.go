@@ -37,7 +37,7 @@ func durationSetting(set func(*state.Settings, time.Duration) error) func(*state
 // are resolved by settingFor.
 func settings() []setting {
 	list := []setting{
-		{"interval", "time between checks, at least 5m (e.g. 15m, 1h)",
+		{"interval", "time between checks, 5m to 24h (e.g. 15m, 1h)",
 			func(s *state.State) string { return state.FormatDuration(s.Settings.EffectiveInterval()) },
 			durationSetting((*state.Settings).SetInterval)},
 		{"quiet-hours", "when notifications wait for the morning: HH:MM-HH:MM, or off",
@@ -61,13 +61,13 @@ func settings() []setting {
 				s.Settings.Sinks = sinks
 				return nil
 			}},
-		{"look-ahead", "how far ahead timetable changes are watched (e.g. 7d, 3d)",
+		{"look-ahead", "how far ahead timetable changes are watched, 1d to 28d (e.g. 7d, 3d)",
 			func(s *state.State) string { return state.FormatDuration(s.Settings.EffectiveLookAhead()) },
 			durationSetting((*state.Settings).SetLookAhead)},
 		{"test-reminder", "when a test is announced: HH:MM on the evening before",
 			func(s *state.State) string { return s.Settings.EffectiveTestReminder() },
 			func(s *state.State, v string) error { return s.Settings.SetTestReminder(v) }},
-		{"homework-reminder", "how long before the lesson homework is announced (e.g. 24h, 12h)",
+		{"homework-reminder", "how long before the lesson homework is announced, up to 7d (e.g. 24h, 12h)",
 			func(s *state.State) string { return state.FormatDuration(s.Settings.EffectiveHomeworkReminder()) },
 			durationSetting((*state.Settings).SetHomeworkReminder)},
 	}
@@ -138,17 +138,37 @@ func (a *app) configCommand() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runConfigList(cmd.Context()) },
 	}, &cobra.Command{
-		Use:   "get KEY",
-		Short: "Show one setting",
-		Args:  cobra.ExactArgs(1),
-		RunE:  func(cmd *cobra.Command, args []string) error { return a.runConfigGet(cmd.Context(), args[0]) },
-	}, &cobra.Command{
+		Use:   "get [KEY]",
+		Short: "Show one setting (without a key: every setting)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return a.runConfigList(cmd.Context())
+			}
+			return a.runConfigGet(cmd.Context(), args[0])
+		},
+	})
+	set := &cobra.Command{
 		Use:   "set KEY VALUE",
-		Short: "Change one setting (see `config list` for the keys)",
+		Short: "Change one setting",
+		Long:  "Change one setting. The keys:\n\n" + keyHelp() + "\nprivacy.NAME and child.NAME exist for each watched child.",
 		Args:  cobra.ExactArgs(2),
 		RunE:  func(cmd *cobra.Command, args []string) error { return a.runConfigSet(cmd.Context(), args[0], args[1]) },
-	})
+	}
+	// A value may start with a minus ("-5m") without being taken for a flag:
+	// it gets the setting's own error.
+	set.Flags().SetInterspersed(false)
+	cmd.AddCommand(set)
 	return cmd
+}
+
+// keyHelp lists the fixed keys with what they take, for `config set --help`.
+func keyHelp() string {
+	var b strings.Builder
+	for _, x := range settings() {
+		fmt.Fprintf(&b, "  %-20s %s\n", x.key, x.help)
+	}
+	return b.String()
 }
 
 func (a *app) runConfigList(ctx context.Context) error {

@@ -200,3 +200,32 @@ func TestJSONLSinkPathIsResolvedWhenConfigured(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingBounds (issue 13, item 12): values that cannot be meant are
+// refused with a reason; a value starting with "-" is a value, not a flag;
+// `config get` alone lists the settings; `config set --help` names the keys.
+func TestSettingBounds(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"config", "set", "interval", "1000h"}, "at most 24h"},
+		{[]string{"config", "set", "interval", "-5m"}, "is not a duration"},
+		{[]string{"config", "set", "quiet-hours", "22:00-22:00"}, "same time"},
+		{[]string{"pause", "10000h"}, "at most 30d"},
+	} {
+		code, _, errs := runCLI(t, context.Background(), append([]string{"--state-dir", dir}, tc.args...)...)
+		if code == 0 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, %q; want a refusal saying %q", tc.args, code, errs, tc.want)
+		}
+	}
+	code, out, _ := runCLI(t, context.Background(), "--state-dir", dir, "config", "get")
+	if code != 0 || !strings.Contains(out, "interval") || !strings.Contains(out, "quiet-hours") {
+		t.Errorf("config get without a key: %d %q", code, out)
+	}
+	code, out, _ = runCLI(t, context.Background(), "config", "set", "--help")
+	if code != 0 || !strings.Contains(out, "5m to 24h") || !strings.Contains(out, "homework-reminder") {
+		t.Errorf("config set --help does not list the keys: %q", out)
+	}
+}
