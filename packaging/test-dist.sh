@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# make test-dist: proves what make dist built (run it after make dist).
+#
+#   - the .deb installs, runs from /usr/bin with the stamped version, its
+#     desktop entries validate, its icons sit where the hicolor spec says,
+#     the m6loapp handler is known, and dpkg -r removes every file again;
+#   - lintian's findings are printed; an error fails;
+#   - the MSI's tables show a per-user install (see check_msi);
+#   - a second build, in another time zone and with another umask, gives
+#     the same SHA256SUMS (the MSI excepted, see packaging/README.md).
+#
+# Installing needs root (CI runs as root); without it those steps are skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+GO=${GO:-go}
+DIST=${DIST:-dist}
+. packaging/version.sh
+start=$SECONDS
+fail() { printf 'test-dist: FAIL: %s\n' "$*" >&2; exit 1; }
+say() { printf 'test-dist: %s\n' "$*"; }
+
+[[ -f $DIST/SHA256SUMS ]] || fail "no $DIST/SHA256SUMS; run make dist first"
+(cd "$DIST" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not match $DIST"
+
+check_deb() {
+	local arch deb files
+	arch=$(dpkg --print-architecture)
+	deb="$DIST/magister-notify_${DEB_VERSION}_$arch.deb"
+	[[ -f $deb ]] || fail "no $deb"
+
+	say "lintian $deb"
+	local findings
+	findings=$(lintian --pedantic --display-info "$deb" 2>&1 | grep -v "running with root privileges" || true)
+	printf '%s\n' "${findings:-  (no findings)}" | sed 's/^/  /'
+	! grep -q '^E:' <<<"$findings" || fail "lintian reports errors"
+
+	if [[ $(id -u) != 0 ]]; then
+		say "not root: skipping dpkg -i / dpkg -r"
+		return
+	fi
+	dpkg-query -W magister-notify >/dev/null 2>&1 && fail "magister-notify is already installed here; remove it first"
+	files=$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {sub(/^\./, "", $6); print $6}')
+	trap 'dpkg -r magister-notify >/dev/null 2>&1 || true' EXIT
+	say "dpkg -i $deb"
+	dpkg -i "$deb" >/dev/null
+
+	local got
+	got=$(/usr/bin/magister-notify version)
+	[[ $got == "magister-notify $VERSION ("* ]] || fail "version printed $got; want $VERSION"
+	say "version: $got"
+
+	desktop-file-validate /usr/share/applications/magister-notify.desktop \
+		/usr/share/applications/magister-notify-login.desktop || fail "desktop-file-validate"
+	grep -q '^x-scheme-handler/m6loapp=.*magister-notify-login.desktop' \
+		/usr/share/applications/mimeinfo.cache || fail "m6loapp handler not in mimeinfo.cache"
+
+	# hicolor: <size>x<size>/apps/<name>.png, an image of that size, in a
+	# directory the theme's index.theme lists.
+	local size png
+	for size in 16 24 32 48 64 256; do
+		png=/usr/share/icons/hicolor/${size}x$size/apps/magister-notify.png
+		file "$png" | grep -q "PNG image data, $size x $size," || fail "$png is not a ${size}px PNG"
+		grep -q "^\[${size}x$size/apps\]" /usr/share/icons/hicolor/index.theme || fail "hicolor has no ${size}x$size/apps"
+	done
+	man -w magister-notify >/dev/null || fail "man page not found"
+	[[ -s /usr/share/bash-completion/completions/magister-notify ]] || fail "no bash completion"
+	say "installed: binary, 2 desktop entries, 6 hicolor icons, man page, completions"
+
+	dpkg -r magister-notify >/dev/null
+	trap - EXIT
+	local left=0 f
+	for f in $files; do
+		if [[ -e $f ]]; then echo "  left behind: $f"; left=1; fi
+	done
+	[[ $left == 0 ]] || fail "dpkg -r left files behind"
+	! grep -q magister-notify /usr/share/applications/mimeinfo.cache || fail "mimeinfo.cache still names magister-notify"
+	dpkg-query -W magister-notify >/dev/null 2>&1 && fail "dpkg still lists magister-notify"
+	say "dpkg -r removed all $(wc -w <<<"$files") files"
+}
+
+check_reproducible() {
+	local again
+	again=$(mktemp -d "${TMPDIR:-/tmp}/magister-notify-dist2.XXXXXX")
+	say "second build into $again (TZ=Pacific/Auckland, umask 077)"
+	(umask 077; TZ=Pacific/Auckland DIST="$again" GO=$GO packaging/dist.sh >/dev/null)
+	local diffs
+	diffs=$(diff <(grep -v '\.msi$' "$DIST/SHA256SUMS") <(grep -v '\.msi$' "$again/SHA256SUMS") || true)
+	if grep -q '\.msi$' "$DIST/SHA256SUMS"; then
+		if diff <(grep '\.msi$' "$DIST/SHA256SUMS") <(grep '\.msi$' "$again/SHA256SUMS") >/dev/null; then
+			say "the MSI is identical too"
+		else
+			say "the MSI differs between builds (expected, see packaging/README.md)"
+		fi
+	fi
+	rm -rf "$again"
+	[[ -z $diffs ]] || { printf '%s\n' "$diffs"; fail "two builds differ"; }
+	say "two builds: identical checksums ($(grep -vc '\.msi$' "$DIST/SHA256SUMS") files)"
+}
+
+check_deb
+check_reproducible
+say "passed in $((SECONDS - start))s"
