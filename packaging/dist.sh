@@ -94,7 +94,61 @@ linux() {
 	done
 }
 
+# uuid5 NAMESPACE NAME: the name-based (SHA-1) UUID of RFC 4122.
+uuid5() {
+	local h
+	h=$({ printf "$(sed 's/-//g; s/../\\x&/g' <<<"$1")"; printf '%s' "$2"; } | sha1sum | cut -c1-32)
+	printf '%s-%s-5%s-%x%s-%s\n' "${h:0:8}" "${h:8:4}" "${h:13:3}" $(((0x${h:16:1} & 3) | 8)) "${h:17:3}" "${h:20:12}"
+}
+
+# winres EXE: embed the icon and the version information (go-winres).
+winres() {
+	local json="$STAGE/winres.json"
+	sed -e "s|@ICON@|$(realpath --relative-to="$STAGE" assets/icons/normal.ico)|" \
+		-e "s|@WIN_VERSION@|$WIN_VERSION|g" -e "s|@VERSION@|$VERSION|" -e "s|@EXE@|${1##*/}|" \
+		packaging/windows/winres.json >"$json"
+	$GO run "$WINRES" patch --in "$json" --no-backup "$1" >/dev/null
+}
+
+windows() {
+	local arch
+	for arch in amd64 arm64; do
+		say "windows/$arch"
+		local name="magister-notify_${VERSION}_windows_$arch"
+		local dir="$STAGE/pkg/$name"
+		mkdir -p "$dir"
+		build windows "$arch" "$dir/magister-notify.exe"
+		build windows "$arch" "$dir/magister-notify-tray.exe" "-H windowsgui"
+		winres "$dir/magister-notify.exe"
+		winres "$dir/magister-notify-tray.exe"
+		docs "$dir"
+		zipdir "$name" "$name"
+	done
+	msi "$STAGE/pkg/magister-notify_${VERSION}_windows_amd64"
+}
+
+# msi DIR: the per-user MSI of the amd64 build in DIR (wixl makes x86 and
+# x64 packages only; Windows on Arm runs the x64 one).
+msi() {
+	if ! command -v wixl >/dev/null || ! command -v msibuild >/dev/null; then
+		say "no wixl or msibuild (Debian packages wixl, msitools): no MSI"
+		return
+	fi
+	say "msi amd64"
+	local m="$STAGE/msi" upgrade
+	mkdir -p "$m"
+	cp "$1"/* packaging/windows/magister-notify.wxs packaging/windows/MsiShortcutProperty.idt "$m/"
+	cp assets/icons/normal.ico "$m/magister-notify.ico"
+	normalize "$m"
+	upgrade=$(sed -n 's/.*UpgradeCode="\([^"]*\)".*/\1/p' packaging/windows/magister-notify.wxs)
+	(cd "$m" && wixl -a x64 -D Version="$WIN_VERSION" -D ProductCode="$(uuid5 "$upgrade" "$WIN_VERSION")" \
+		-o magister-notify.msi magister-notify.wxs &&
+		msibuild magister-notify.msi -i MsiShortcutProperty.idt)
+	cp "$m/magister-notify.msi" "$DIST/magister-notify_${VERSION}_windows_amd64.msi"
+}
+
 linux
+windows
 
 say "SHA256SUMS"
 (cd "$DIST" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | LC_ALL=C sort |

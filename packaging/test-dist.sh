@@ -78,6 +78,43 @@ check_deb() {
 	say "dpkg -r removed all $(wc -w <<<"$files") files"
 }
 
+# check_windows: version information in both .exe, and an MSI whose tables
+# say per-user: no elevation needed, no ALLUSERS, files under
+# LocalAppDataFolder\Programs, HKCU only, the shortcut with our AppUserModelID.
+check_windows() {
+	local zip="$DIST/magister-notify_${VERSION}_windows_amd64.zip" tmp exe
+	[[ -f $zip ]] || fail "no $zip"
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/magister-notify-win.XXXXXX")
+	unzip -q "$zip" -d "$tmp"
+	for exe in magister-notify.exe magister-notify-tray.exe; do
+		strings -el "$tmp/magister-notify_${VERSION}_windows_amd64/$exe" | grep -qx "$WIN_VERSION" ||
+			fail "$exe carries no version information $WIN_VERSION"
+	done
+	rm -rf "$tmp"
+	say "both .exe carry version $WIN_VERSION"
+
+	local msi="$DIST/magister-notify_${VERSION}_windows_amd64.msi"
+	if [[ ! -f $msi ]]; then
+		say "no MSI (no wixl here): skipping its checks"
+		return
+	fi
+	table() { msiinfo export "$msi" "$1" | tr -d '\r'; }
+	local src
+	src=$(msiinfo suminfo "$msi" | sed -n 's/^Source: \([0-9]*\).*/\1/p')
+	((src & 8)) || fail "MSI asks for elevated privileges (Word Count $src)"
+	! table Property | grep -q '^ALLUSERS' || fail "MSI sets ALLUSERS"
+	table Directory | grep -qP '^INSTALLDIR\tProgramsDir\tmagister-notify$' || fail "INSTALLDIR"
+	table Directory | grep -qP '^ProgramsDir\tLocalAppDataFolder\tPrograms$' || fail "ProgramsDir"
+	table Registry | sed -n '4,$p' | cut -f2 | sort -u | grep -qvx 1 && fail "MSI writes outside HKCU"
+	table Registry | grep -qP '\tSoftware\\Microsoft\\Windows\\CurrentVersion\\Run\tmagister-notify\t"\[INSTALLDIR\]magister-notify-tray.exe" tray\t' ||
+		fail "no Run value"
+	table Shortcut | grep -qP '^TrayShortcut\tProgramMenuFolder\t' || fail "no Start Menu shortcut"
+	table MsiShortcutProperty | grep -qP '^\w+\tTrayShortcut\tSystem.AppUserModel.ID\tmagister-notify$' ||
+		fail "the shortcut has no AppUserModelID"
+	table CustomAction | grep -qP '^Unregister\t\d+\tTrayExe\tservice uninstall --all' || fail "no unregister on uninstall"
+	say "MSI: per-user (Word Count $src, no ALLUSERS), LocalAppData\\Programs\\magister-notify, HKCU only, Start Menu shortcut with AppUserModelID"
+}
+
 check_reproducible() {
 	local again
 	again=$(mktemp -d "${TMPDIR:-/tmp}/magister-notify-dist2.XXXXXX")
@@ -85,11 +122,21 @@ check_reproducible() {
 	(umask 077; TZ=Pacific/Auckland DIST="$again" GO=$GO packaging/dist.sh >/dev/null)
 	local diffs
 	diffs=$(diff <(grep -v '\.msi$' "$DIST/SHA256SUMS") <(grep -v '\.msi$' "$again/SHA256SUMS") || true)
-	if grep -q '\.msi$' "$DIST/SHA256SUMS"; then
-		if diff <(grep '\.msi$' "$DIST/SHA256SUMS") <(grep '\.msi$' "$again/SHA256SUMS") >/dev/null; then
+	local msi=magister-notify_${VERSION}_windows_amd64.msi
+	if [[ -f $DIST/$msi ]]; then
+		if cmp -s "$DIST/$msi" "$again/$msi"; then
 			say "the MSI is identical too"
 		else
-			say "the MSI differs between builds (expected, see packaging/README.md)"
+			# wixl stamps a new package code and the current time into the
+			# summary information; every table and stream else must match.
+			mkdir "$again/d1" "$again/d2"
+			msidump -s -t -d "$again/d1" "$DIST/$msi" >/dev/null
+			msidump -s -t -d "$again/d2" "$again/$msi" >/dev/null
+			if diff -r -x _SummaryInformation.idt -x SummaryInformation "$again/d1" "$again/d2"; then
+				say "the MSI differs only in its summary information (package code, creation time), as wixl writes them"
+			else
+				diffs+=$'\n'"$msi differs beyond its summary information"
+			fi
 		fi
 	fi
 	rm -rf "$again"
@@ -98,5 +145,6 @@ check_reproducible() {
 }
 
 check_deb
+check_windows
 check_reproducible
 say "passed in $((SECONDS - start))s"
