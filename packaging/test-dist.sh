@@ -115,6 +115,40 @@ check_windows() {
 	say "MSI: per-user (Word Count $src, no ALLUSERS), LocalAppData\\Programs\\magister-notify, HKCU only, Start Menu shortcut with AppUserModelID"
 }
 
+# check_msi_wine: where Wine is installed (the Windows lane's), the MSI
+# installs quietly into a fresh prefix and uninstalls without a trace of
+# its files, shortcut or registry values.
+check_msi_wine() {
+	local msi="$DIST/magister-notify_${VERSION}_windows_amd64.msi"
+	if ! command -v wine >/dev/null || [[ ! -f $msi ]]; then
+		say "no wine or no MSI: skipping the msiexec round trip"
+		return
+	fi
+	local prefix user run='HKCU\Software\Microsoft\Windows\CurrentVersion\Run'
+	prefix=$(mktemp -d "${TMPDIR:-/tmp}/magister-notify-wine.XXXXXX")
+	export WINEPREFIX=$prefix WINEDEBUG=-all
+	timeout 120 wine wineboot -i >/dev/null 2>&1 || fail "wineboot"
+	user=$(ls -d "$prefix"/drive_c/users/*/AppData | grep -v /Public/ | head -1)
+	say "wine msiexec /i /qn"
+	timeout 120 wine msiexec /i "Z:$(realpath "$msi")" /qn >/dev/null 2>&1 || fail "msiexec /i"
+	local f
+	for f in Local/Programs/magister-notify/magister-notify.exe Local/Programs/magister-notify/magister-notify-tray.exe \
+		"Roaming/Microsoft/Windows/Start Menu/Programs/magister-notify.lnk"; do
+		[[ -f $user/$f ]] || fail "after msiexec /i: no $f"
+	done
+	wine reg query "$run" /v magister-notify 2>/dev/null | grep -q 'magister-notify-tray.exe" tray' || fail "after msiexec /i: no Run value"
+	say "wine msiexec /x /qn"
+	timeout 120 wine msiexec /x "Z:$(realpath "$msi")" /qn >/dev/null 2>&1 || fail "msiexec /x"
+	[[ ! -e $user/Local/Programs/magister-notify ]] || fail "after msiexec /x: the program folder is left"
+	[[ ! -e "$user/Roaming/Microsoft/Windows/Start Menu/Programs/magister-notify.lnk" ]] || fail "after msiexec /x: the shortcut is left"
+	! wine reg query "$run" /v magister-notify >/dev/null 2>&1 || fail "after msiexec /x: the Run value is left"
+	! wine reg query 'HKCU\Software\magister-notify' >/dev/null 2>&1 || fail "after msiexec /x: HKCU\Software\magister-notify is left"
+	wineserver -k 2>/dev/null || true
+	rm -rf "$prefix"
+	unset WINEPREFIX
+	say "wine: installed files, shortcut and Run value, and removed them all"
+}
+
 check_reproducible() {
 	local again
 	again=$(mktemp -d "${TMPDIR:-/tmp}/magister-notify-dist2.XXXXXX")
@@ -146,5 +180,6 @@ check_reproducible() {
 
 check_deb
 check_windows
+check_msi_wine
 check_reproducible
 say "passed in $((SECONDS - start))s"
