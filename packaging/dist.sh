@@ -151,6 +151,8 @@ linux
 windows
 
 say "SHA256SUMS"
-(cd "$DIST" && find . -maxdepth 1 -type f ! -name SHA256SUMS -printf '%f\n' | LC_ALL=C sort |
+(cd "$DIST" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '.*' -printf '%f\n' | LC_ALL=C sort |
 	xargs sha256sum >SHA256SUMS)
+# What make test-dist needs to know about this build.
+declare -p VERSION DEB_VERSION WIN_VERSION SOURCE_DATE_EPOCH | sed 's/^declare -x/export/; s/^declare --/export/' >"$DIST/.build"
 ls -l "$DIST"

@@ -14,12 +14,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
 DIST=${DIST:-dist}
-. packaging/version.sh
+[[ -f $DIST/.build ]] || { echo "test-dist: no $DIST/.build; run make dist first" >&2; exit 1; }
+# The versions of the build under test (the tree may have changed since).
+. "$DIST/.build"
 start=$SECONDS
 fail() { printf 'test-dist: FAIL: %s\n' "$*" >&2; exit 1; }
 say() { printf 'test-dist: %s\n' "$*"; }
 
-[[ -f $DIST/SHA256SUMS ]] || fail "no $DIST/SHA256SUMS; run make dist first"
 (cd "$DIST" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not match $DIST"
 
 check_deb() {

@@ -13,15 +13,17 @@ VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo de
 SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 export VERSION SOURCE_DATE_EPOCH
 
-if [[ $VERSION =~ ^v?([0-9]+)\.([0-9]+)\.([0-9]+)(-([0-9]+)-g([0-9a-f]+))?(-dirty)?$ ]]; then
-	m=("${BASH_REMATCH[@]}")
-	DEB_VERSION="${m[1]}.${m[2]}.${m[3]}"
-	[[ -n ${m[5]} ]] && DEB_VERSION+="+${m[5]}.g${m[6]}"
-	WIN_VERSION="${m[1]}.${m[2]}.${m[3]}.${m[5]:-0}"
-else
-	hash=${VERSION%-dirty}
-	DEB_VERSION="0~git$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d).${hash}"
-	WIN_VERSION="0.0.$(git rev-list --count HEAD 2>/dev/null || echo 0).0"
+if [[ -z ${DEB_VERSION:-} || -z ${WIN_VERSION:-} ]]; then
+	# Not given (make test-dist gives those of the build it checks).
+	if [[ $VERSION =~ ^v?([0-9]+)\.([0-9]+)\.([0-9]+)(-([0-9]+)-g([0-9a-f]+))?(-dirty)?$ ]]; then
+		m=("${BASH_REMATCH[@]}")
+		DEB_VERSION="${m[1]}.${m[2]}.${m[3]}"
+		if [[ -n ${m[5]} ]]; then DEB_VERSION+="+${m[5]}.g${m[6]}"; fi
+		WIN_VERSION="${m[1]}.${m[2]}.${m[3]}.${m[5]:-0}"
+	else
+		DEB_VERSION="0~git$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y%m%d).${VERSION%-dirty}"
+		WIN_VERSION="0.0.$(git rev-list --count HEAD 2>/dev/null || echo 0).0"
+	fi
+	if [[ $VERSION == *-dirty ]]; then DEB_VERSION+="~dirty"; fi
 fi
-[[ $VERSION == *-dirty ]] && DEB_VERSION+="~dirty"
 export DEB_VERSION WIN_VERSION
