@@ -17,7 +17,7 @@ FUZZ    := state:FuzzDecode \
 	magister:FuzzDecodeAbsences magister:FuzzDecodeMessages magister:FuzzParseRedirect \
 	magister:FuzzParseGradeValue magister:FuzzPlainText
 
-.PHONY: all build windows test vet fmt-check unit soak e2e e2e-tray fuzz cross bench clean demo dist test-dist
+.PHONY: all build windows test vet fmt-check unit soak e2e e2e-tray fuzz cross bench clean demo dist test-dist macos-app
 
 all: build
 
@@ -84,6 +84,8 @@ cross:
 	GOOS=windows GOARCH=amd64 $(GO) build -ldflags -H=windowsgui -o /dev/null ./cmd/magister-notify
 	GOOS=windows GOARCH=arm64 $(GO) build -o /dev/null ./...
 	GOOS=linux GOARCH=arm64 $(GO) build -o /dev/null ./...
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./...
+	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) vet ./...
 	GOOS=windows GOARCH=amd64 $(GO) vet ./...
 
 # Release artifacts in dist/: Linux and macOS .tar.gz, .deb, Windows .zip
@@ -95,6 +97,11 @@ dist:
 # cleanly; lintian; the MSI's tables; a second build is identical.
 test-dist: dist
 	GO=$(GO) ./packaging/test-dist.sh
+
+# On a Mac (Xcode command line tools): the universal cgo build with the
+# menu-bar icon, as dist/magister-notify.app. See packaging/README.md.
+macos-app:
+	GO=$(GO) ./packaging/macos/app.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

@@ -147,8 +147,23 @@ msi() {
 	cp "$m/magister-notify.msi" "$DIST/magister-notify_${VERSION}_windows_amd64.msi"
 }
 
+# darwin: the build without cgo (headless tray: checks, notifications and
+# the LaunchAgent, no menu-bar icon); make macos-app on a Mac builds the app.
+darwin() {
+	local arch
+	for arch in amd64 arm64; do
+		say "darwin/$arch"
+		local name="magister-notify_${VERSION}_darwin_$arch"
+		mkdir -p "$STAGE/pkg/$name"
+		build darwin "$arch" "$STAGE/pkg/$name/magister-notify"
+		docs "$STAGE/pkg/$name"
+		targz "$name" "$name"
+	done
+}
+
 linux
 windows
+darwin
 
 say "SHA256SUMS"
 (cd "$DIST" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '.*' -printf '%f\n' | LC_ALL=C sort |
