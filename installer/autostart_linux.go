@@ -185,11 +185,11 @@ func (p *platform) start(ctx context.Context) (Result, error) {
 		}
 		return Result{Method: Systemd, Changed: true, Message: "Started the tray with `systemctl --user start " + unitName + "`."}, nil
 	}
-	pid, err := startDetached(p.cfg.exe, p.cfg.args)
+	pid, exited, err := startDetached(p.cfg.exe, p.cfg.args)
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Method: p.cfg.method, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid)}, nil
+	return Result{Method: p.cfg.method, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid), exited: exited}, nil
 }
 
 func (p *platform) stop(ctx context.Context) (Result, error) {

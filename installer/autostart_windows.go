@@ -36,11 +36,11 @@ func (p *platform) uninstall(context.Context) (Result, error) { return p.run.uni
 func (p *platform) status(context.Context) (Status, error)    { return p.run.status() }
 
 func (p *platform) start(context.Context) (Result, error) {
-	pid, err := startDetached(p.exe, p.cfg.args)
+	pid, exited, err := startDetached(p.exe, p.cfg.args)
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Method: RunKey, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid)}, nil
+	return Result{Method: RunKey, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid), exited: exited}, nil
 }
 
 // stop has no service manager to ask; Autostart.Stop ends the tray by pid.

@@ -74,7 +74,13 @@ type Result struct {
 	Paths []string `json:"paths,omitempty"`
 	// Message is one or two sentences: what was done and how to undo it.
 	Message string `json:"message"`
+
+	exited <-chan struct{} // Start without a service manager: closed when the tray ends
 }
+
+// Exited is closed when a tray that Start launched itself ends; nil when a
+// service manager started it (or nothing was started).
+func (r Result) Exited() <-chan struct{} { return r.exited }
 
 // Status describes the autostart installation.
 type Status struct {

@@ -148,11 +148,11 @@ func (p *platform) start(ctx context.Context) (Result, error) {
 		}
 		// Already loaded (the tray was quit): start it by hand instead.
 	}
-	pid, err := startDetached(p.cfg.exe, p.cfg.args)
+	pid, exited, err := startDetached(p.cfg.exe, p.cfg.args)
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Method: Launchd, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid)}, nil
+	return Result{Method: Launchd, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid), exited: exited}, nil
 }
 
 func (p *platform) stop(ctx context.Context) (Result, error) {

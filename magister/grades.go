@@ -3,6 +3,7 @@ package magister
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -348,6 +349,20 @@ func (c *Client) EnrollmentGrades(ctx context.Context, enrollmentID int) ([]Grad
 		return nil, err
 	}
 	return enrollmentGrades(raws, subjects), nil
+}
+
+// CurrentGrades returns every grade of the child's enrollment running at
+// now (three requests): what a subject's average is made of.
+func (c *Client) CurrentGrades(ctx context.Context, childID int, now time.Time) ([]Grade, error) {
+	es, err := c.Enrollments(ctx, childID)
+	if err != nil {
+		return nil, err
+	}
+	e, ok := CurrentEnrollment(es, now)
+	if !ok {
+		return nil, fmt.Errorf("magister: no enrollment of %d runs at %s", childID, now.Format(time.DateOnly))
+	}
+	return c.EnrollmentGrades(ctx, e.ID)
 }
 
 func enrollmentGrades(raws []rawEnrollmentGrade, subjects map[int]Subject) []Grade {

@@ -152,7 +152,7 @@ func ParseRedirect(s string) (Redirect, error) {
 	case strings.Contains(s, "="):
 		params = s
 	default:
-		if !isCodeText(s) {
+		if !isCodeText(s) || len(s) < minBareCode {
 			return Redirect{}, fmt.Errorf("%w: not a URL and not a code", ErrNoCode)
 		}
 		return Redirect{Code: s, bareCode: true}, nil
@@ -176,6 +176,11 @@ func ParseRedirect(s string) (Redirect, error) {
 	}
 	return r, nil
 }
+
+// minBareCode is the shortest text taken as a bare authorization code.
+// Magister's codes are 64 hexadecimal digits; a short word pasted by
+// mistake ("garbage", "ja") is not sent to Magister as one.
+const minBareCode = 16
 
 func isCodeText(s string) bool {
 	if len(s) > 4096 {

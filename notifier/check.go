@@ -56,6 +56,10 @@ type Checker struct {
 	GradesPages int
 	// DryRun computes what would be notified without writing anything.
 	DryRun bool
+	// Timeout bounds the fetching of one check (0: no bound beyond the
+	// client's own per-request limits). What was not fetched by then counts
+	// as a failed fetch: nothing of it is marked.
+	Timeout time.Duration
 }
 
 // errDryRun aborts the check's transaction so that nothing is written.
@@ -115,7 +119,8 @@ type childFetch struct {
 	grades    []magister.Grade
 	gradesErr error
 	gradesAt  time.Time
-	gradesCut int // see ChildReport.GradesCut
+	gradesCut int              // see ChildReport.GradesCut
+	year      []magister.Grade // the year's grades, read only when there is news
 	appts     []magister.Appointment
 	apptsErr  error
 	apptsAt   time.Time
@@ -141,10 +146,16 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 	rules := RulesFrom(settings)
 	rules.Loc = c.loc()
 
-	// 1. Fetch, holding no lock.
+	// 1. Fetch, holding no lock, within the check's deadline.
+	fctx := ctx
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		fctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
 	var all []fetched
 	for _, acct := range accounts {
-		all = append(all, c.fetch(ctx, acct, rules, now))
+		all = append(all, c.fetch(fctx, acct, rules, now))
 	}
 
 	// 2. One transaction: diff against the fresh state, mark, queue.
@@ -175,6 +186,7 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 				s.Health.RetryAt = now.Add(rl.RetryAfter)
 			}
 		}
+		c.announceProblem(s, now, rep)
 		if c.DryRun {
 			return errDryRun
 		}
@@ -226,6 +238,9 @@ func (c *Checker) fetch(ctx context.Context, acct state.Account, r Rules, now ti
 			f.children[ch.ID] = cf
 			f.openErr = cf.gradesErr
 			return f
+		}
+		if cf.gradesErr == nil {
+			cf.year = gradeContext(ctx, src, ch, cf.grades, now)
 		}
 		cf.apptsAt = c.now()
 		cf.appts, cf.apptsErr = src.Appointments(ctx, ch.ID, cf.from, cf.to)
@@ -385,7 +400,9 @@ func (c *Checker) detectChild(ch *state.Child, cf *childFetch, r Rules, now, com
 	}
 	var events []Event
 	if cf.gradesErr == nil && fresh(state.KindGrades, cf.gradesAt) {
-		events = append(events, DetectGrades(seenSet(ch.Seen, state.KindGrades), cf.grades, now)...)
+		gradeEvents := DetectGrades(seenSet(ch.Seen, state.KindGrades), cf.grades, now)
+		addAverages(gradeEvents, cf.year)
+		events = append(events, gradeEvents...)
 		cr.GradesCut = cf.gradesCut
 	}
 	if cf.apptsErr != nil {
@@ -546,6 +563,12 @@ func (cr ChildReport) Summary(lang string) string {
 	return firstNonEmpty(cr.Child, cr.Account) + ": " + line
 }
 
+// DescribeFailure says in the user's words, in lang ("nl" or "en"), why a
+// check's fetch failed (Report.Err).
+func DescribeFailure(lang string, err error) string {
+	return failureWords(wording{Lang: lang}, []error{err})
+}
+
 // failureWords says in the user's words why a fetch failed; the errors
 // themselves are in ChildReport.Errors (--json) and the log.
 func failureWords(w wording, errs []error) string {
@@ -560,9 +583,13 @@ func failureWords(w wording, errs []error) string {
 			return w.pick("Magister wil dat je opnieuw inlogt", "Magister wants you to sign in again")
 		case errors.As(err, &rl):
 			return w.pick("Magister vraagt even te wachten", "Magister asked us to wait")
+		case errors.Is(err, context.DeadlineExceeded):
+			return w.pick("Magister antwoordde niet op tijd", "Magister did not answer in time")
 		case errors.As(err, &ne), errors.Is(err, syscall.ECONNREFUSED):
 			return w.pick("Magister is niet bereikbaar", "Magister cannot be reached")
-		case errors.As(err, &st), errors.As(err, &page):
+		case errors.As(err, &st):
+			return fmt.Sprintf(w.pick("Magister gaf een foutmelding (%d)", "Magister answered with an error (%d)"), st.Status)
+		case errors.As(err, &page):
 			return w.pick("Magister gaf een foutmelding", "Magister answered with an error")
 		case errors.As(err, &dec):
 			return w.pick("Magister gaf een antwoord dat niet te lezen is", "Magister's answer could not be read")

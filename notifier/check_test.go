@@ -348,3 +348,54 @@ func TestFailedCheckIsNotNothingNew(t *testing.T) {
 		}
 	}
 }
+
+// TestProblemsAreAnnouncedOnce (issue 14, item 6): a sign-in that Magister
+// ended, and a Magister unreachable for hours, are each announced once,
+// and again only after they were fixed and came back.
+func TestProblemsAreAnnouncedOnce(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+	src := &memSource{grades: map[int][]magister.Grade{1: {grade(1, "7,5")}}}
+	c := newChecker(t, src, now, parentState)
+	c.Now = func() time.Time { return now }
+	ctx := context.Background()
+	problems := func() []string {
+		t.Helper()
+		rep, err := c.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range rep.Entries {
+			if e.Kind == KindProblem {
+				got = append(got, e.Change)
+			}
+		}
+		return got
+	}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	steps := []struct {
+		name string
+		fail error
+		want string
+	}{
+		{"baseline", nil, ""},
+		{"sign-in ended", magister.ErrLoginRequired, "login"},
+		{"still ended", magister.ErrLoginRequired, ""},
+		{"signed in again", nil, ""},
+		{"ended again", magister.ErrLoginRequired, "login"},
+		{"fixed", nil, ""},
+		{"unreachable for an hour", refused, ""},
+		{"unreachable for 3 hours", refused, ""},
+		{"unreachable for 6 hours", refused, "unreachable"},
+		{"unreachable for 9 hours", refused, ""},
+		{"back", nil, ""},
+	}
+	hours := []int{0, 1, 1, 1, 1, 1, 1, 2, 3, 3, 1}
+	for i, st := range steps {
+		now = now.Add(time.Duration(hours[i]) * time.Hour)
+		src.fail = map[string]error{"grades": st.fail, "appointments": st.fail, "messages": st.fail}
+		if got := strings.Join(problems(), " "); got != st.want {
+			t.Errorf("%s: announced %q, want %q", st.name, got, st.want)
+		}
+	}
+}

@@ -35,12 +35,15 @@ type Event struct {
 	Key    string
 	Urgent bool
 
-	Grade       *magister.Grade
-	OldValue    string // corrected grades: the value before
-	Appointment *magister.Appointment
-	OldStart    time.Time // moved lessons
-	OldRoom     string    // room changes
-	Message     *magister.Message
+	Grade    *magister.Grade
+	OldValue string // corrected grades: the value before
+	// AvgBefore and AvgAfter are the subject's average without and with
+	// this grade, when they can be known (see addAverages).
+	AvgBefore, AvgAfter *float64
+	Appointment         *magister.Appointment
+	OldStart            time.Time // moved lessons
+	OldRoom             string    // room changes
+	Message             *magister.Message
 }
 
 // Rules are the settings detection depends on.

@@ -65,10 +65,15 @@ type SinkOption func(*sinkConfig)
 type sinkConfig struct {
 	stdout io.Writer
 	icon   string
+	clicks *Clicks
 }
 
 // SinkStdout makes the stdout sink write to w instead of os.Stdout.
 func SinkStdout(w io.Writer) SinkOption { return func(c *sinkConfig) { c.stdout = w } }
+
+// SinkClicks makes the desktop sink's notifications open their page when
+// clicked, through c (kept for the life of the process).
+func SinkClicks(c *Clicks) SinkOption { return func(cfg *sinkConfig) { cfg.clicks = c } }
 
 // SinkIcon gives the desktop sink the path of an icon file.
 func SinkIcon(path string) SinkOption { return func(c *sinkConfig) { c.icon = path } }
@@ -121,7 +126,9 @@ func parseSink(spec string, cfg sinkConfig) (Sink, error) {
 		if hasArg {
 			break
 		}
-		return NewDesktopSink(cfg.icon), nil
+		d := NewDesktopSink(cfg.icon)
+		d.Clicks = cfg.clicks
+		return d, nil
 	case "stdout":
 		if hasArg {
 			break
@@ -131,7 +138,7 @@ func parseSink(spec string, cfg sinkConfig) (Sink, error) {
 		if strings.TrimSpace(arg) == "" {
 			return nil, fmt.Errorf("sink %q needs a file: jsonl:PATH", spec)
 		}
-		path, err := filepath.Abs(arg)
+		path, err := jsonlPath(arg)
 		if err != nil {
 			return nil, fmt.Errorf("sink %q: %w", spec, err)
 		}
@@ -143,6 +150,50 @@ func parseSink(spec string, cfg sinkConfig) (Sink, error) {
 		return NewExecSink(arg), nil
 	}
 	return nil, fmt.Errorf("%w %q: %s", ErrUnknownSink, spec, sinkHelp)
+}
+
+// jsonlPath is the absolute path of a jsonl sink's file: "~/" is the home
+// directory, and a relative path is taken from the working directory now.
+func jsonlPath(arg string) (string, error) {
+	arg = strings.TrimSpace(arg)
+	if arg == "~" || strings.HasPrefix(arg, "~/") || strings.HasPrefix(arg, `~\`) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("no home directory for %q: %w", arg, err)
+		}
+		arg = filepath.Join(home, arg[1:])
+	}
+	return filepath.Abs(arg)
+}
+
+// ResolveSinks checks sink specs before they are saved and writes them so
+// that they mean the same wherever a later check runs: a jsonl file gets
+// its absolute path ("~/" expanded), and its directory must exist.
+func ResolveSinks(specs []string) ([]string, error) {
+	if _, err := ParseSinks(specs, SinkStdout(io.Discard)); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(specs))
+	for i, spec := range specs {
+		spec = strings.TrimSpace(spec)
+		kind, arg, _ := strings.Cut(spec, ":")
+		if strings.ToLower(kind) != "jsonl" {
+			out[i] = spec
+			continue
+		}
+		path, err := jsonlPath(arg)
+		if err != nil {
+			return nil, fmt.Errorf("sink %q: %w", spec, err)
+		}
+		if fi, err := os.Stat(filepath.Dir(path)); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("sink %q: the directory %s does not exist", spec, filepath.Dir(path))
+		}
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			return nil, fmt.Errorf("sink %q: %s is a directory, not a file", spec, path)
+		}
+		out[i] = "jsonl:" + path
+	}
+	return out, nil
 }
 
 // SinkError is a failure of one sink. Deliver returns them joined.

@@ -3,31 +3,42 @@ package notifier
 import (
 	"context"
 	"fmt"
-
-	"github.com/gen2brain/beeep"
+	"strings"
+	"unicode/utf8"
 )
 
 // AppName is the application name desktop notifications carry.
 const AppName = "magister-notify"
 
-// DesktopSink shows notifications on the desktop through beeep:
-// org.freedesktop.Notifications on Linux, Notification Center on macOS and
-// toasts on Windows. Urgent notifications use beeep.Alert (critical urgency
-// and a beep).
+// Limits of what a notification shows, in characters: notification servers
+// cut or wrap longer text badly, and a school's 2,000-character homework
+// description is read in Magister, not in a bubble.
+const (
+	maxTitle = 120
+	maxBody  = 400
+)
+
+// DesktopSink shows notifications on the desktop: through
+// org.freedesktop.Notifications on Linux (sink_desktop_linux.go), through
+// beeep elsewhere (Notification Center on macOS, toasts on Windows). Every
+// notification has normal urgency, also a failing grade (the text says it),
+// and the server's own display time, so it stays in the notification
+// centre instead of vanishing after a few seconds.
 type DesktopSink struct {
 	// Icon is the path of an icon file; empty means none.
 	Icon string
+	// Clicks, when set, makes notifications open their page when clicked
+	// (a long-lived process that can receive the click: the tray).
+	Clicks *Clicks
 
-	notify func(title, body string, icon any) error
-	alert  func(title, body string, icon any) error
+	show func(ctx context.Context, title, body, url string) error
 }
 
 // NewDesktopSink returns the desktop sink with an optional icon path.
 func NewDesktopSink(icon string) *DesktopSink {
-	// beeep keeps the application name in a package variable; every desktop
-	// sink sets the same value, so setting it here is safe.
-	beeep.AppName = AppName
-	return &DesktopSink{Icon: icon, notify: beeep.Notify, alert: beeep.Alert}
+	s := &DesktopSink{Icon: icon}
+	s.show = s.platformShow
+	return s
 }
 
 // Name implements Sink.
@@ -36,15 +47,12 @@ func (*DesktopSink) Name() string { return "desktop" }
 // PeopleFacing implements Sink.
 func (*DesktopSink) PeopleFacing() bool { return true }
 
-// Send implements Sink. beeep takes no context, so a call that outlives ctx
-// is abandoned (and may still show later) rather than waited for.
+// Send implements Sink. A call that outlives ctx is abandoned (and may
+// still show later) rather than waited for.
 func (s *DesktopSink) Send(ctx context.Context, n Notification) error {
-	show := s.notify
-	if n.Urgent {
-		show = s.alert
-	}
+	title, body := shorten(validText(n.Title), maxTitle), shorten(validText(n.Body), maxBody)
 	done := make(chan error, 1)
-	go func() { done <- show(n.Title, n.Body, s.Icon) }()
+	go func() { done <- s.show(ctx, title, body, n.URL) }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -54,4 +62,19 @@ func (s *DesktopSink) Send(ctx context.Context, n Notification) error {
 	case <-ctx.Done():
 		return fmt.Errorf("show notification: %w", ctx.Err())
 	}
+}
+
+// escapeMarkup makes school text safe for a server that reads markup:
+// "&", "<" and ">" are shown as they are, never taken as tags or links.
+func escapeMarkup(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// validText is s with invalid UTF-8 replaced, so that a D-Bus string (which
+// must be valid UTF-8) can always carry it.
+func validText(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

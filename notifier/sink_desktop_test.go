@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/magister-notify/magister-notify/internal/dbustest"
 )
@@ -35,11 +36,12 @@ func sendDesktopHelper(t *testing.T, addr string) []byte {
 	return stdout.Bytes()
 }
 
-// desktopTestNotifications are what the helper sends: a normal and an
-// urgent one.
-var desktopTestNotifications = [2]Notification{
+// desktopTestNotifications are what the helper sends: a normal one, an
+// urgent one, and one with school text that looks like markup.
+var desktopTestNotifications = [3]Notification{
 	{ID: "n1", Title: "Anna: Nieuw cijfer", Body: "Wiskunde 7,5 (weging 2)"},
 	{ID: "n2", Title: "Daan: Onvoldoende", Body: "Engels 4,1", Urgent: true},
+	{ID: "n3", Title: "<b>wiskunde</b> & J_de_Vries", Body: "SO hoofdstuk 3 & 4: breuken <herkansing> en meer, cijfer <5,5"},
 }
 
 func TestDesktopHelperProcess(t *testing.T) {
@@ -68,37 +70,36 @@ func TestDesktopSinkOverDBus(t *testing.T) {
 	srv := dbustest.StartNotificationServer(t, addr)
 	stdout := sendDesktopHelper(t, addr)
 
-	got, err := srv.WaitTimeout(10*time.Second, 2)
+	got, err := srv.WaitTimeout(10*time.Second, len(desktopTestNotifications))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 {
-		t.Fatalf("server got %d notifications, want 2", len(got))
+	if len(got) != len(desktopTestNotifications) {
+		t.Fatalf("server got %d notifications, want %d", len(got), len(desktopTestNotifications))
 	}
 	for i, want := range desktopTestNotifications {
 		n := got[i]
 		if n.AppName != "magister-notify" || n.Summary != want.Title || n.Body != want.Body {
 			t.Errorf("notification %d: app %q summary %q body %q", i, n.AppName, n.Summary, n.Body)
 		}
-		urgency, ok := n.Urgency()
-		wantUrgency := byte(1)
-		if want.Urgent {
-			wantUrgency = 2
+		// Normal urgency also for a failing grade: the text says it, and
+		// a critical red bubble would alarm a parent.
+		if urgency, ok := n.Urgency(); !ok || urgency != 1 {
+			t.Errorf("notification %d: urgency %d (%v), want 1", i, urgency, ok)
 		}
-		if !ok || urgency != wantUrgency {
-			t.Errorf("notification %d: urgency %d (%v), want %d", i, urgency, ok, wantUrgency)
+		// The server's own display time, so it lands in its history.
+		if n.ExpireTimeout != -1 {
+			t.Errorf("notification %d: expire timeout %d, want -1", i, n.ExpireTimeout)
 		}
 	}
-	// Whatever Alert beeps goes to the helper's stdout, never the test's.
-	if s := strings.Trim(string(stdout), "\a"); s != "" {
-		t.Errorf("helper stdout %q", stdout)
+	if len(stdout) != 0 {
+		t.Errorf("helper stdout %q: nothing beeps", stdout)
 	}
 }
 
 func TestDesktopSinkReportsFailure(t *testing.T) {
 	s := NewDesktopSink("")
-	s.notify = func(title, body string, icon any) error { return errors.New("no daemon") }
-	s.alert = func(title, body string, icon any) error { t.Error("Alert for a normal notification"); return nil }
+	s.show = func(context.Context, string, string, string) error { return errors.New("no daemon") }
 	err := s.Send(context.Background(), Notification{Title: "x"})
 	if err == nil || !strings.Contains(err.Error(), "no daemon") {
 		t.Errorf("err = %v", err)
@@ -106,10 +107,159 @@ func TestDesktopSinkReportsFailure(t *testing.T) {
 
 	block := make(chan struct{})
 	defer close(block)
-	s.alert = func(title, body string, icon any) error { <-block; return nil }
+	s.show = func(context.Context, string, string, string) error { <-block; return nil }
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := s.Send(ctx, Notification{Title: "x", Urgent: true}); !errors.Is(err, context.Canceled) {
 		t.Errorf("a hanging call was waited for: %v", err)
+	}
+}
+
+// hostileTexts are things schools write that a careless notifier would
+// turn into markup, mnemonics, format verbs or broken characters.
+var hostileTexts = []string{
+	"SO hoofdstuk 3 & 4: breuken <herkansing> en meer",
+	"<b>wiskunde</b>",
+	"cijfer <5,5",
+	"Nieuw bericht van J_de_Vries",
+	"100% goed, %s %d %!",
+	"\u202eRTL-tekst\u202c en \u200fmarkering",
+	"regel één\nregel twee\r\nregel drie",
+	"Sportdag 🏃‍♀️🎉 met 👨‍👩‍👧",
+	strings.Repeat("Lees hoofdstuk 7 en maak alle opgaven. ", 60), // 2,400 characters
+	"ongeldig \xff\xfe UTF-8",
+	`<a href="https://example.invalid">klik</a>`,
+}
+
+// TestDesktopSinkHostileText: school text arrives exactly as typed (escaped
+// where the server reads markup), within the length limits, cut with an
+// ellipsis and never in the middle of a character.
+func TestDesktopSinkHostileText(t *testing.T) {
+	addr := dbustest.StartSessionBus(t)
+	srv := dbustest.StartNotificationServer(t, addr)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	sink := NewDesktopSink("")
+	ctx := context.Background()
+	for _, markup := range []bool{false, true} {
+		if markup {
+			srv.SetCapabilities("body", "body-markup")
+		} else {
+			srv.SetCapabilities("body")
+		}
+		before := len(srv.Notifications())
+		for _, text := range hostileTexts {
+			if err := sink.Send(ctx, Notification{Title: text, Body: text}); err != nil {
+				t.Fatalf("send %q: %v", text, err)
+			}
+		}
+		got, err := srv.WaitTimeout(10*time.Second, before+len(hostileTexts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, text := range hostileTexts {
+			n := got[before+i]
+			wantTitle, wantBody := shorten(validText(text), maxTitle), shorten(validText(text), maxBody)
+			if markup {
+				wantBody = escapeMarkup(wantBody) // the summary is plain text
+			}
+			if n.Summary != wantTitle {
+				t.Errorf("markup %v: summary %q, want %q", markup, n.Summary, wantTitle)
+			}
+			if n.Body != wantBody {
+				t.Errorf("markup %v: body %q, want %q", markup, n.Body, wantBody)
+			}
+			if !utf8.ValidString(n.Body) || utf8.RuneCountInString(unescape(n.Body)) > maxBody {
+				t.Errorf("body of %d characters, or not valid UTF-8: %q", utf8.RuneCountInString(n.Body), n.Body)
+			}
+			if markup && (strings.Contains(n.Body, "<b>") || strings.Contains(n.Body, "<a ")) {
+				t.Errorf("markup reached a server that reads it: %q", n.Body)
+			}
+		}
+	}
+}
+
+// unescape undoes escapeMarkup, to count the characters a person sees.
+func unescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
+}
+
+func TestShortenNeverSplitsACharacter(t *testing.T) {
+	for _, text := range hostileTexts {
+		for n := 2; n < 60; n++ {
+			got := shorten(text, n)
+			if !utf8.ValidString(got) && utf8.ValidString(text) {
+				t.Errorf("shorten(%q, %d) = %q: not valid UTF-8", text, n, got)
+			}
+			if c := utf8.RuneCountInString(got); c > n {
+				t.Errorf("shorten(%q, %d) has %d characters", text, n, c)
+			}
+			if utf8.RuneCountInString(strings.TrimSpace(text)) > n && !strings.HasSuffix(got, "…") {
+				t.Errorf("shorten(%q, %d) = %q: cut without an ellipsis", text, n, got)
+			}
+		}
+	}
+}
+
+// TestDesktopClickOpensThePage (issue 15): with Clicks (the tray), a
+// notification carries the open action where the server offers actions,
+// and clicking it opens the entry's page; without actions, or for a
+// one-off CLI run, notifications are plain.
+func TestDesktopClickOpensThePage(t *testing.T) {
+	addr := dbustest.StartSessionBus(t)
+	srv := dbustest.StartNotificationServer(t, addr)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
+	opened := make(chan string, 4)
+	clicks := NewClicks(func(url string) error { opened <- url; return nil })
+	t.Cleanup(func() { clicks.Close() })
+	sinks, err := ParseSinks([]string{"desktop"}, SinkClicks(clicks))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const page = "https://demo.magister.net/magister/#/cijfers"
+
+	srv.SetCapabilities("body", "actions")
+	// Sent within a delivery round whose context ends right after: the
+	// click comes later and must still be heard.
+	round, endRound := context.WithCancel(ctx)
+	if err := sinks[0].Send(round, Notification{Title: "8,3 voor Wiskunde A", URL: page}); err != nil {
+		t.Fatal(err)
+	}
+	endRound()
+	got, err := srv.WaitTimeout(10*time.Second, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := got[0].Actions; len(a) < 2 || a[0] != "default" {
+		t.Fatalf("actions %q, want the default action first", a)
+	}
+	// A malformed signal from anyone on the bus is ignored.
+	srv.Emit("ActionInvoked", "not an id", 7)
+	if err := srv.InvokeAction(got[0].ID, "default"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case url := <-opened:
+		if url != page {
+			t.Errorf("a click opened %q, want %q", url, page)
+		}
+	case <-time.After(10 * time.Second): // a hang guard, not a speed claim
+		t.Fatal("a click on the notification opened nothing")
+	}
+
+	// A server without actions gets none; so does a sink without Clicks.
+	srv.SetCapabilities("body")
+	sinks[0].Send(ctx, Notification{Title: "x", URL: page})
+	plain, _ := ParseSinks([]string{"desktop"})
+	srv.SetCapabilities("body", "actions")
+	plain[0].Send(ctx, Notification{Title: "y", URL: page})
+	got, err = srv.WaitTimeout(10*time.Second, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range got[1:] {
+		if len(n.Actions) != 0 {
+			t.Errorf("%q carries actions %q", n.Summary, n.Actions)
+		}
 	}
 }

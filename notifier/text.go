@@ -64,7 +64,7 @@ func (w wording) words(ev Event) (title, body string) {
 			}
 		}
 		if full {
-			body = joinNonEmpty(" · ", body, g.Description, weight(w, g.Weight))
+			body = joinNonEmpty(" · ", body, g.Description, weight(w, g.Weight), average(w, ev))
 		}
 		return title, body
 	case ev.Message != nil:
@@ -189,6 +189,15 @@ func weight(w wording, x float64) string {
 		return ""
 	}
 	return fmt.Sprintf(w.pick("weging %s", "weight %s"), strings.Replace(fmt.Sprintf("%g", x), ".", w.pick(",", "."), 1))
+}
+
+// average says what a grade did to its subject's average: "gemiddelde
+// 6,8 → 7,1"; nothing when that is not known.
+func average(w wording, ev Event) string {
+	if ev.AvgBefore == nil || ev.AvgAfter == nil {
+		return ""
+	}
+	return fmt.Sprintf(w.pick("gemiddelde %s → %s", "average %s → %s"), formatAverage(w, *ev.AvgBefore), formatAverage(w, *ev.AvgAfter))
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -45,8 +45,14 @@ status-notifier-watcher >"$log/watcher.log" 2>&1 &
 pids+=($!)
 wait_for 10 watcher_prop ProtocolVersion || fail "status-notifier-watcher did not answer ProtocolVersion"
 
+# A "browser" that writes down what it was asked to open (xdg-open uses
+# $BROWSER outside a desktop environment): a click on a notification must
+# open its page.
+printf '#!/bin/sh\necho "$1" >>"%s/opened"\n' "$log" >"$log/browser"
+chmod +x "$log/browser"
+
 # The demo: a fake school in the binary, a throw-away state, a 20 s interval.
-LANG=C.UTF-8 LC_ALL= "$log/magister-notify" demo --for 70s >"$log/demo.log" 2>&1 &
+BROWSER="$log/browser" LANG=C.UTF-8 LC_ALL= "$log/magister-notify" demo --for 70s >"$log/demo.log" 2>&1 &
 demo=$!
 pids+=($demo)
 
@@ -83,11 +89,18 @@ sleep 0.5 # let dunst draw it
 import -window root "$shot"
 echo "e2e-tray: screenshot of a notification: $shot"
 
+# 3b. A click on it (dunst's default action) opens its Magister page.
+dunstctl action 0
+opened() { grep -q '/magister/#/' "$log/opened" 2>/dev/null; }
+wait_for 10 opened || fail "clicking the notification opened nothing: $(cat "$log/opened" 2>&1)"
+echo "e2e-tray: clicking the notification opened $(head -1 "$log/opened")"
+
 # 4. The demo ends by itself; dunst's history holds its notifications.
 wait "$demo" || fail "the demo exited with $?: $(cat "$log/demo.log")"
 pids=("${pids[@]/$demo/}")
 dunstctl close-all
 history=$(dunstctl history)
+echo "$history" >"$artifacts/e2e-tray-dunst-history.json"
 for want in "New grade" "Lesson cancelled" "New message from Mentor"; do
 	grep -q "$want" <<<"$history" || fail "dunst history lacks '$want': $history"
 done

@@ -108,6 +108,17 @@ func (s Settings) KindEnabled(kind string) bool { return !s.Disabled[kind] }
 // Paused reports whether notifications are paused at now.
 func (s Settings) Paused(now time.Time) bool { return now.Before(s.PauseUntil) }
 
+// Resume ends a pause at now and reports whether there was one. The pause
+// ends as if it had run out at now (PauseUntil = now, not zero), so what it
+// held still counts as held and arrives as one digest.
+func (s *Settings) Resume(now time.Time) bool {
+	if !s.Paused(now) {
+		return false
+	}
+	s.PauseUntil = now
+	return true
+}
+
 // Account is one Magister login. It holds no secrets: tokens live in the
 // keyring or the token file, found by Key.
 type Account struct {
@@ -253,8 +264,11 @@ type Health struct {
 	ConsecutiveFailures int       `json:"consecutive_failures,omitempty"`
 	// LoginRequired is set when the last check failed because Magister
 	// wants the user to sign in again.
-	LoginRequired bool      `json:"login_required,omitempty"`
-	RetryAt       time.Time `json:"retry_at,omitzero"`
+	LoginRequired bool `json:"login_required,omitempty"`
+	// Announced names the problem a notification was sent about ("login",
+	// "unreachable"), so that it is sent once until fixed.
+	Announced string    `json:"announced,omitempty"`
+	RetryAt   time.Time `json:"retry_at,omitzero"`
 }
 
 // Quarantine records a state file that could not be read and was moved aside.

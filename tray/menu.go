@@ -49,7 +49,7 @@ func (t *tray) render() {
 				continue
 			}
 			if want.label != had.label {
-				mi.SetTitle(want.label)
+				mi.SetTitle(menuLabel(want.label))
 			}
 			if want.checked != had.checked {
 				if want.checked {
@@ -102,13 +102,13 @@ func (t *tray) rebuild(m model) {
 		case it.kind == itemSeparator:
 			parent.AddSeparator()
 		case it.kind == itemCheckbox && parent == nil:
-			mi = systray.AddMenuItemCheckbox(it.label, "", it.checked)
+			mi = systray.AddMenuItemCheckbox(menuLabel(it.label), "", it.checked)
 		case it.kind == itemCheckbox:
-			mi = parent.AddSubMenuItemCheckbox(it.label, "", it.checked)
+			mi = parent.AddSubMenuItemCheckbox(menuLabel(it.label), "", it.checked)
 		case parent == nil:
-			mi = systray.AddMenuItem(it.label, "")
+			mi = systray.AddMenuItem(menuLabel(it.label), "")
 		default:
-			mi = parent.AddSubMenuItem(it.label, "")
+			mi = parent.AddSubMenuItem(menuLabel(it.label), "")
 		}
 		if mi != nil && it.disabled {
 			mi.Disable()

@@ -436,7 +436,7 @@ func (t *tray) do(ctx context.Context, a action) {
 		case actPauseTomorrow:
 			s.Settings.PauseUntil = untilTomorrow(now.In(t.cfg.Loc))
 		case actResume:
-			s.Settings.PauseUntil = time.Time{}
+			s.Settings.Resume(now)
 		case actToggleKind:
 			if a.want {
 				delete(s.Settings.Disabled, a.arg)

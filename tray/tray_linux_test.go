@@ -431,6 +431,18 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Errorf("Open Magister opened %q", b)
 	}
 
+	// A sender with underscores: dbusmenu labels escape them ("__"), or
+	// "J_de_Vries" would show as "JdeVries" with letters underlined.
+	if _, err := e.school.AddMessage("Anna", "J_de_Vries", "Ouderavond"); err != nil {
+		t.Fatal(err)
+	}
+	e.school.ResetRequests()
+	it.clickUntil(t, "Check now", func() bool { return apiRequests(e.school) > 0 })
+	it.waitLayout(t, 5*time.Second, "the message under Recent, its underscores escaped", func(m *menuNode) bool {
+		r := m.find("Recent")
+		return r != nil && len(r.shown()) > 0 && strings.Contains(r.shown()[0].Label, "J__de__Vries")
+	})
+
 	// Magister ends the session: the menu offers "Log in again…"; once the
 	// login it starts completes, the tray checks by itself.
 	e.school.RevokeRefreshTokens()

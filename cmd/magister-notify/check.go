@@ -2,13 +2,62 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
+
+// checkError is a check whose fetches failed, said in the user's words;
+// the error itself stays underneath for the exit code and --verbose.
+type checkError struct {
+	words string
+	err   error
+}
+
+func (e *checkError) Error() string { return e.words }
+func (e *checkError) Unwrap() error { return e.err }
+
+// friendlyCheckError words a failed fetch that reads as internals (a dial
+// error with a URL in it, a bare status) the way a person would say it.
+// Errors that explain() words itself keep their own text.
+func friendlyCheckError(err error) error {
+	if errors.As(err, new(*magister.StoreError)) || errors.As(err, new(*magister.PageError)) ||
+		errors.Is(err, magister.ErrWrongOrigin) || errors.Is(err, magister.ErrTokenRedirect) ||
+		errors.Is(err, magister.ErrLoginRequired) || errors.Is(err, magister.ErrRateLimited) {
+		return err
+	}
+	var ne net.Error
+	var st *magister.StatusError
+	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &st) {
+		return &checkError{words: "the check failed: " + notifier.DescribeFailure("en", err) +
+			" (details: check --verbose)", err: err}
+	}
+	return err
+}
+
+// sayStillChecking prints one line to a terminal when a check takes longer
+// than after, so a slow Magister does not look like a hang. The returned
+// function stops it.
+func (a *app) sayStillChecking(after time.Duration) func() {
+	f, ok := a.stderr.(*os.File)
+	if !ok || a.json {
+		return func() {}
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return func() {}
+	}
+	t := time.AfterFunc(after, func() { fmt.Fprintln(f, "Still waiting for Magister…") })
+	return func() { t.Stop() }
+}
 
 type checkResult struct {
 	Children  []notifier.ChildReport   `json:"children"`
@@ -21,7 +70,8 @@ type checkResult struct {
 
 func (a *app) checkCommand() *cobra.Command {
 	var sinks []string
-	var dryRun bool
+	var dryRun, verbose bool
+	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Check Magister once now and deliver what is new",
@@ -36,8 +86,10 @@ func (a *app) checkCommand() *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			checker := &notifier.Checker{Store: st, Open: a.accounts(st).Open, DryRun: dryRun}
+			checker := &notifier.Checker{Store: st, Open: a.accounts(st).Open, DryRun: dryRun, Timeout: timeout}
+			stopWaiting := a.sayStillChecking(2 * time.Second)
 			rep, err := checker.Check(ctx)
+			stopWaiting()
 			if err != nil {
 				return err
 			}
@@ -53,6 +105,11 @@ func (a *app) checkCommand() *cobra.Command {
 			if err := a.emit(res, func(p *printer) {
 				for _, c := range res.Children {
 					p.Line("%s", c.Summary(lang))
+					if verbose {
+						for _, e := range c.Errors {
+							p.Line("  %s", e)
+						}
+					}
 				}
 				if dryRun {
 					for _, e := range res.Notifying {
@@ -67,11 +124,13 @@ func (a *app) checkCommand() *cobra.Command {
 				return err
 			}
 			if rep.Err != nil {
-				return rep.Err
+				return friendlyCheckError(rep.Err)
 			}
 			return deliverErr
 		},
 	}
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "say what exactly failed, per child")
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "give up on Magister after this long (what was not read counts as not checked)")
 	cmd.Flags().StringArrayVar(&sinks, "sink", nil, "deliver to this sink this time instead of the configured ones, which still get everything later (repeatable): desktop, stdout, jsonl:PATH, exec:COMMAND")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would be notified without marking or delivering anything")
 	return cmd
@@ -79,13 +138,13 @@ func (a *app) checkCommand() *cobra.Command {
 
 // sinks builds the given sinks, else the configured ones (desktop when none
 // are configured), with the app icon for desktop notifications.
-func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon string) ([]notifier.Sink, error) {
+func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, icon string, more ...notifier.SinkOption) ([]notifier.Sink, error) {
 	if len(specs) == 0 {
 		if err := st.View(ctx, func(s state.State) error { specs = s.Settings.Sinks; return nil }); err != nil {
 			return nil, err
 		}
 	}
-	return notifier.ParseSinks(specs, notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon))
+	return notifier.ParseSinks(specs, append([]notifier.SinkOption{notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon)}, more...)...)
 }
 
 // deliver runs one delivery round to the given sinks, else the configured
@@ -100,6 +159,55 @@ func (a *app) deliver(ctx context.Context, st *state.Store, specs []string, oneO
 	return d.Deliver(ctx)
 }
 
+// notifyTestResult is what `notify test` reports: the sinks that showed the
+// test notification and those that failed, with why.
+type notifyTestResult struct {
+	Shown  []string          `json:"shown"`
+	Failed map[string]string `json:"failed,omitempty"`
+}
+
+// runNotifyTest sends a test notification straight to each sink. It goes
+// through no outbox: a test that fails is reported, not retried later
+// among the real notifications.
+func (a *app) runNotifyTest(ctx context.Context, specs []string) error {
+	st, err := a.openStore("notify")
+	if err != nil {
+		return err
+	}
+	sinks, err := a.sinks(ctx, st, specs, iconFile(cacheDir()))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	n := notifier.Notification{ID: "test-" + now.Format("20060102T150405.000"), Kind: "test",
+		Title: "magister-notify werkt", Body: "Dit is een testmelding. / This is a test notification.",
+		Created: now, Delivered: now}
+	res := notifyTestResult{Shown: []string{}}
+	var errs []error
+	for _, sink := range sinks {
+		if err := sink.Send(ctx, n); err != nil {
+			if res.Failed == nil {
+				res.Failed = map[string]string{}
+			}
+			res.Failed[sink.Name()] = err.Error()
+			errs = append(errs, &notifier.SinkError{Sink: sink.Name(), Err: err})
+			continue
+		}
+		res.Shown = append(res.Shown, sink.Name())
+	}
+	if err := a.emit(res, func(p *printer) {
+		for _, name := range res.Shown {
+			p.Line("A test notification was sent to %s.", name)
+		}
+	}); err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("the test notification could not be shown: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
 func (a *app) notifyCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "notify", Short: "Notification tools"}
 	var sinks []string
@@ -107,37 +215,10 @@ func (a *app) notifyCommand() *cobra.Command {
 		Use:   "test",
 		Short: "Show a test notification through the configured sinks",
 		Args:  cobra.NoArgs,
+		Long: "Show a test notification now through the configured sinks (or the --sink ones), whatever\n" +
+			"the quiet hours or a pause say. It is shown or reported as failed, never kept for later.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("notify")
-			if err != nil {
-				return err
-			}
-			now := time.Now()
-			err = st.Update(cmd.Context(), func(s *state.State) error {
-				s.Outbox = append(s.Outbox, state.Entry{ID: "test-" + now.Format("20060102T150405.000"), Kind: "test", Change: "test",
-					Title: "magister-notify werkt", Body: "Dit is een testmelding. / This is a test notification.",
-					Created: now, Batch: "test-" + now.Format(time.RFC3339Nano)})
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			// The test entry is for the sinks given, so they take it (and
-			// whatever else is due) for good.
-			rep, err := a.deliver(cmd.Context(), st, sinks, false)
-			if err != nil {
-				return err
-			}
-			return a.emit(rep, func(p *printer) {
-				switch {
-				case rep.Delivered > 0:
-					p.Line("A test notification was sent.")
-				case rep.Held > 0:
-					p.Line("The test notification is held until %s (quiet hours or pause).", when(rep.HeldUntil))
-				default:
-					p.Line("The test notification was not delivered yet; see magister-notify log --pending.")
-				}
-			})
+			return a.runNotifyTest(cmd.Context(), sinks)
 		},
 	}
 	test.Flags().StringArrayVar(&sinks, "sink", nil, "use this sink instead of the configured ones (repeatable)")

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/magister/magistertest"
 	"github.com/magister-notify/magister-notify/state"
 )
@@ -165,5 +167,187 @@ func TestCheckHelpIsExact(t *testing.T) {
 	if code != 0 || strings.Contains(out, "nothing is ever shown twice") ||
 		!strings.Contains(strings.Join(strings.Fields(out), " "), "a crash at the wrong moment can repeat one notification") {
 		t.Errorf("check --help:\n%s", out)
+	}
+}
+
+// TestNotifyTestIsNeverKept (issue 13, item 4): a test notification that
+// cannot be shown is reported, and nothing is left to show later among the
+// real notifications.
+func TestNotifyTestIsNeverKept(t *testing.T) {
+	dir := t.TempDir()
+	for _, sink := range []string{"bogus", "exec:exit 3"} {
+		code, _, errs := runCLI(t, context.Background(), "--state-dir", dir, "notify", "test", "--sink", sink)
+		if code == 0 {
+			t.Errorf("notify test --sink %s: exit 0", sink)
+		}
+		if errs == "" {
+			t.Errorf("notify test --sink %s: no reason given", sink)
+		}
+		st, err := state.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var outbox []state.Entry
+		st.View(context.Background(), func(s state.State) error { outbox = s.Outbox; return nil })
+		if len(outbox) != 0 {
+			t.Errorf("after notify test --sink %s, %d notifications wait to be shown later: %+v", sink, len(outbox), outbox)
+		}
+	}
+	// Shown now, even in quiet hours (it is asked for).
+	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "notify", "test", "--sink", "stdout")
+	if code != 0 || !strings.Contains(out, "magister-notify werkt") {
+		t.Errorf("notify test --sink stdout: %d %q %s", code, out, errs)
+	}
+}
+
+// TestResumeDigests (issue 13, item 2): what a pause held arrives as one
+// digest after an explicit resume too, not as one notification each; a
+// resume without a pause says so.
+func TestResumeDigests(t *testing.T) {
+	school, _, cli := signedIn(t)
+	cli("config", "set", "quiet-hours", "off")
+	cli("config", "set", "sinks", "stdout")
+	if code, _, errs := cli("check"); code != 0 { // baseline
+		t.Fatal(errs)
+	}
+	if code, _, errs := cli("pause", "1h"); code != 0 {
+		t.Fatal(errs)
+	}
+	for i := range 5 {
+		school.AddGrade(magistertest.GradeSpec{Child: "Anna", Value: fmt.Sprintf("%d,5", 5+i%4), Weight: 1})
+		if code, _, errs := cli("check"); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	if code, out, _ := cli("resume"); code != 0 || !strings.Contains(out, "resumed") {
+		t.Fatalf("resume: %d %q", code, out)
+	}
+	code, out, errs := cli("check")
+	if code != 0 {
+		t.Fatalf("check after resume: %d %s", code, errs)
+	}
+	alone := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "Anna: Nieuw cijfer") {
+			alone++
+		}
+	}
+	if alone != 0 {
+		t.Errorf("after resume, %d grades were shown one by one:\n%s", alone, out)
+	}
+	if !strings.Contains(out, "5 nieuwe cijfers") {
+		t.Errorf("after resume, no digest of the 5 grades:\n%s", out)
+	}
+	if code, out, _ := cli("resume"); code != 0 || !strings.Contains(out, "Nothing was paused") {
+		t.Errorf("resume without a pause: %d %q", code, out)
+	}
+}
+
+// TestFailedCheckSaysSoInPlainWords (issue 13, items 6 and 7): a check
+// against an unreachable Magister says it failed, in words, without
+// internals (--verbose has them); a Magister that does not answer is given
+// up on after --timeout.
+func TestFailedCheckSaysSoInPlainWords(t *testing.T) {
+	school, _, cli := signedIn(t)
+	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
+		t.Fatal(errs)
+	}
+	school.Fail(magistertest.Failure{DelayMs: 60_000, Count: 100})
+	code, out, errs := cli("check", "--timeout", "1s")
+	if code == 0 {
+		t.Errorf("check against a Magister that does not answer: exit 0")
+	}
+	if !strings.Contains(errs, "the check failed: Magister did not answer in time") {
+		t.Errorf("stderr %q, want that Magister did not answer in time", errs)
+	}
+	school.Close()
+	code, out, errs = cli("check")
+	if code == 0 {
+		t.Errorf("check against an unreachable Magister: exit 0")
+	}
+	if strings.Contains(out, "niets nieuws") {
+		t.Errorf("a failed check says nothing new:\n%s", out)
+	}
+	if !strings.Contains(out, "Anna: controle mislukt: Magister is niet bereikbaar") {
+		t.Errorf("stdout %q, want Anna's check failed as unreachable", out)
+	}
+	if strings.Contains(out+errs, "127.0.0.1") || strings.Contains(out+errs, "dial tcp") {
+		t.Errorf("internals without --verbose:\n%s%s", out, errs)
+	}
+	if !strings.Contains(errs, "Magister cannot be reached") {
+		t.Errorf("stderr %q, want that Magister cannot be reached", errs)
+	}
+	_, out, _ = cli("check", "--verbose")
+	if !strings.Contains(out, "connection refused") {
+		t.Errorf("check --verbose does not give the details:\n%s", out)
+	}
+}
+
+// TestNewGradeSaysItsAverage (issue 15): a new grade's notification says
+// what it does to the subject's average, computed from the fake school's
+// enrollment grades; a check without news asks nothing more of Magister.
+func TestNewGradeSaysItsAverage(t *testing.T) {
+	school, _, cli := signedIn(t)
+	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
+		t.Fatal(errs)
+	}
+	school.ResetRequests()
+	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
+		t.Fatal(errs)
+	}
+	for _, r := range school.Requests() {
+		if strings.Contains(r.Path, "aanmeldingen") {
+			t.Errorf("a check without news asked %s", r.Path)
+		}
+	}
+	average := func() float64 {
+		var sum, weights float64
+		for _, g := range school.Grades("Anna") {
+			if f, ok := magister.ParseGradeValue(g.Value); ok && g.Current && g.Subject == "wisA" && g.Weight > 0 {
+				sum, weights = sum+f*g.Weight, weights+g.Weight
+			}
+		}
+		return sum / weights
+	}
+	before := average()
+	if _, err := school.AddGrade(magistertest.GradeSpec{Child: "Anna", Subject: "wisA", Value: "9,4", Weight: 3}); err != nil {
+		t.Fatal(err)
+	}
+	after := average()
+	code, out, errs := cli("check", "--sink", "stdout")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	dutch := func(x float64) string { return strings.Replace(fmt.Sprintf("%.1f", x), ".", ",", 1) }
+	if want := "gemiddelde " + dutch(before) + " → " + dutch(after); !strings.Contains(out, want) {
+		t.Errorf("the notification does not say %q:\n%s", want, out)
+	}
+}
+
+// TestEndedSignInIsAnnouncedOnce (issue 14, item 6): when Magister ends the
+// sign-in, a notification says so once, however many checks follow.
+func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
+	school, dir, cli := signedIn(t)
+	jsonl := filepath.Join(dir, "problems.jsonl")
+	cli("config", "set", "quiet-hours", "off")
+	cli("config", "set", "sinks", "jsonl:"+jsonl)
+	if code, _, errs := cli("check"); code != 0 {
+		t.Fatal(errs)
+	}
+	school.RevokeRefreshTokens()
+	school.ExpireAccessTokens()
+	for range 3 {
+		if code, _, _ := cli("check"); code != exitLogin {
+			t.Fatalf("check with an ended sign-in: exit %d, want %d", code, exitLogin)
+		}
+	}
+	var problems []string
+	for _, l := range readLines(t, jsonl) {
+		if l["kind"] == "problem" {
+			problems = append(problems, l["title"].(string))
+		}
+	}
+	if len(problems) != 1 || !strings.Contains(problems[0], "opnieuw inloggen") {
+		t.Errorf("problem notifications %q, want one about signing in again", problems)
 	}
 }

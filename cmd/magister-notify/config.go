@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -75,8 +76,8 @@ func settings() []setting {
 				return strings.Join(s.Settings.Sinks, ",")
 			},
 			func(s *state.State, v string) error {
-				sinks := splitList(v)
-				if err := validateSinks(sinks); err != nil {
+				sinks, err := notifier.ResolveSinks(splitList(v))
+				if err != nil {
 					return err
 				}
 				s.Settings.Sinks = sinks

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/magister/magistertest"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -151,5 +153,47 @@ func TestLogReadsWithoutConsuming(t *testing.T) {
 	code, out, _ = runCLI(t, context.Background(), "--state-dir", dir, "log", "-n", "1")
 	if code != 0 || !strings.Contains(out, "Engels") || strings.Contains(out, "Wiskunde") {
 		t.Fatalf("log -n 1: %q", out)
+	}
+}
+
+// TestJSONLSinkPathIsResolvedWhenConfigured (issue 13, item 5): a relative
+// or "~/" path means the same file whichever directory a later check runs
+// in, and a path that cannot work is refused when it is set.
+func TestJSONLSinkPathIsResolvedWhenConfigured(t *testing.T) {
+	school, dir, _ := signedIn(t)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	work := t.TempDir()
+	set := func(value string) (int, string) {
+		t.Helper()
+		cmd := cliProcess("--state-dir", dir, "config", "set", "sinks", value)
+		cmd.Dir = work
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return 1, string(out)
+		}
+		return 0, string(out)
+	}
+	if code, out := set("jsonl:relative.jsonl,jsonl:~/home.jsonl"); code != 0 {
+		t.Fatalf("config set sinks: %s", out)
+	}
+	if code, out := set("jsonl:no-such-dir/x.jsonl"); code == 0 || !strings.Contains(out, "does not exist") {
+		t.Errorf("a jsonl file in a missing directory was accepted: %s", out)
+	}
+	check := cliProcess("--state-dir", dir, "check")
+	check.Dir = t.TempDir() // elsewhere
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Fatalf("baseline check: %v %s", err, out)
+	}
+	school.AddGrade(magistertest.GradeSpec{Child: "Anna", Value: "7,3", Weight: 1})
+	check = cliProcess("--state-dir", dir, "check")
+	check.Dir = t.TempDir()
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Fatalf("check: %v %s", err, out)
+	}
+	for _, f := range []string{filepath.Join(work, "relative.jsonl"), filepath.Join(home, "home.jsonl")} {
+		if lines := readLines(t, f); len(lines) != 1 {
+			t.Errorf("%s holds %d notifications, want the new grade", f, len(lines))
+		}
 	}
 }

@@ -63,6 +63,14 @@ func (a *app) demoCommand() *cobra.Command {
 
 // runDemo runs the demo until ctx ends or o.duration has passed.
 func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
+	if !o.noTray {
+		if derr := tray.CheckDesktop(ctx); derr != nil {
+			// No desktop session (ssh, a container): the terminal is what
+			// there is, so the demo runs there rather than failing.
+			fmt.Fprintln(a.stdout, "No desktop session here (no D-Bus session bus): running the demo in the terminal (--no-tray).")
+			o.noTray = true
+		}
+	}
 	if o.duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.duration)
@@ -139,7 +147,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 	cfg := a.trayConfig(st, logger, iconFile(dir))
 	cfg.Interval = o.interval
 	cfg.Title = "magister-notify demo"
-	cfg.Autostart = demoAutostart{}
+	cfg.Autostart = demoAutostart{lang: tray.Language("", os.Getenv)}
 
 	// The school's surprises start once the first check has taken stock,
 	// so that none of them is swallowed by that silent baseline.
@@ -181,7 +189,11 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 	}
 	var shown int
 	st.View(context.WithoutCancel(ctx), func(s state.State) error { shown = len(s.History); return nil })
-	fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", shown)
+	if shown == 1 {
+		fmt.Fprintln(a.stdout, "The demo ends: 1 notification was shown.")
+	} else {
+		fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", shown)
+	}
 	return nil
 }
 
@@ -267,10 +279,15 @@ func desktopSession(ctx context.Context) bool {
 
 // demoAutostart keeps "Start at login" off in the demo: its state directory
 // is thrown away at the end.
-type demoAutostart struct{}
+type demoAutostart struct{ lang string }
 
-func (demoAutostart) Status(context.Context) (bool, bool, string, error) {
-	return false, false, "not in the demo", nil
+// Status says why it is off in the menu's language: "Starten bij
+// inloggen (niet in de demo)".
+func (d demoAutostart) Status(context.Context) (bool, bool, string, error) {
+	if d.lang == "en" {
+		return false, false, "not in the demo", nil
+	}
+	return false, false, "niet in de demo", nil
 }
 func (demoAutostart) Install(context.Context) error   { return errors.New("not in the demo") }
 func (demoAutostart) Uninstall(context.Context) error { return nil }

@@ -4,16 +4,46 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/magister-notify/magister-notify/magister"
+	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
 )
 
 type childGrades struct {
-	Child  string           `json:"child"`
-	Grades []magister.Grade `json:"grades"`
+	Child    string           `json:"child"`
+	Grades   []magister.Grade `json:"grades"`
+	Averages []subjectAverage `json:"averages,omitempty"`
+}
+
+// subjectAverage is a subject's weighted average of this school year.
+type subjectAverage struct {
+	Subject string  `json:"subject"`
+	Average float64 `json:"average"`
+}
+
+// averages computes each subject's average from the year's grades, in the
+// order subjects first appear.
+func averages(year []magister.Grade) []subjectAverage {
+	var order []string
+	by := map[string][]magister.Grade{}
+	for _, g := range year {
+		name := def(g.Subject.Name, g.Subject.Code)
+		if _, ok := by[name]; !ok {
+			order = append(order, name)
+		}
+		by[name] = append(by[name], g)
+	}
+	var out []subjectAverage
+	for _, name := range order {
+		if avg, ok := magister.Average(by[name]); ok {
+			out = append(out, subjectAverage{name, avg})
+		}
+	}
+	return out
 }
 
 func (a *app) gradesCommand() *cobra.Command {
@@ -24,6 +54,9 @@ func (a *app) gradesCommand() *cobra.Command {
 		Short: "Show the latest grades",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if top < 1 {
+				return usageError{fmt.Errorf("-n %d: give how many grades to show per child (1 or more)", top)}
+			}
 			st, err := a.openStore("grades")
 			if err != nil {
 				return err
@@ -50,7 +83,13 @@ func (a *app) gradesCommand() *cobra.Command {
 					if err != nil {
 						return fmt.Errorf("grades of %s: %w", c.FirstName, err)
 					}
-					out = append(out, childGrades{Child: c.FirstName, Grades: gs})
+					cg := childGrades{Child: c.FirstName, Grades: gs}
+					if gc, ok := src.(notifier.GradeContexter); ok {
+						if year, err := gc.CurrentGrades(cmd.Context(), c.ID, time.Now()); err == nil {
+							cg.Averages = averages(year)
+						}
+					}
+					out = append(out, cg)
 				}
 			}
 			if child != "" && len(out) == 0 {
@@ -83,6 +122,12 @@ func (a *app) gradesCommand() *cobra.Command {
 						}
 						p.Line("%s\t%s\t%s\t%s\t%s", g.EnteredAt.Local().Format("2006-01-02"),
 							def(g.Subject.Name, g.Subject.Code), value, weight, g.Description)
+					}
+					if len(cg.Averages) > 0 {
+						p.Line("Averages this school year:")
+						for _, sa := range cg.Averages {
+							p.Line("  %s\t%s", sa.Subject, strings.Replace(fmt.Sprintf("%.1f", sa.Average), ".", ",", 1))
+						}
 					}
 				}
 			})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,9 @@ func (a *app) logCommand() *cobra.Command {
 			st, err := a.openStore("log")
 			if err != nil {
 				return err
+			}
+			if n < 0 {
+				return usageError{fmt.Errorf("-n %d: give how many entries to show (0: all)", n)}
 			}
 			var entries []state.Entry
 			err = st.View(cmd.Context(), func(s state.State) error {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -56,6 +57,10 @@ func (a *app) loginCommand() *cobra.Command {
 				return err
 			}
 			accts := a.accounts(st)
+			// Whether the token file is there already: the note about it is
+			// said once, when it is first made.
+			_, statErr := os.Stat(filepath.Join(st.Dir(), magister.TokenFileName))
+			a.tokenFileExisted = statErr == nil
 			ctx := cmd.Context()
 			switch {
 			case f.register:
@@ -98,8 +103,9 @@ func (a *app) loginCommand() *cobra.Command {
 				return err
 			}
 			if f.printURL {
-				fmt.Fprintln(a.stdout, req.AuthorizeURL())
-				return nil
+				return a.emit(struct {
+					URL string `json:"url"`
+				}{req.AuthorizeURL()}, func(p *printer) { p.Line("%s", req.AuthorizeURL()) })
 			}
 			// Let the browser hand the sign-in back by itself where it can.
 			if _, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force)); err != nil {
@@ -150,15 +156,28 @@ func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *notifier
 		done <- result{acct, err}
 	}()
 	go func() {
-		line, err := bufio.NewReader(a.stdin).ReadString('\n')
-		if strings.TrimSpace(line) == "" && err != nil {
-			return // no terminal input: keep waiting for the handler
+		in := bufio.NewReader(a.stdin)
+		for {
+			line, err := in.ReadString('\n')
+			if strings.TrimSpace(line) == "" && err != nil {
+				return // no terminal input: keep waiting for the handler
+			}
+			if strings.TrimSpace(line) == "" {
+				continue
+			}
+			acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
+			if errors.Is(err, magister.ErrNoCode) {
+				// A wrong paste spends nothing: ask again.
+				fmt.Fprint(a.stderr, "That is not the address Magister sends after signing in. Paste the one that\n"+
+					"starts with m6loapp://oauth2redirect/ and press Enter:\n> ")
+				continue
+			}
+			if errors.Is(err, notifier.ErrNoPendingLogin) {
+				return // the handler was first; WaitLogin reports it
+			}
+			done <- result{acct, err}
+			return
 		}
-		acct, err := notifier.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
-		if errors.Is(err, notifier.ErrNoPendingLogin) {
-			return // the handler was first; WaitLogin reports it
-		}
-		done <- result{acct, err}
 	}()
 	r := <-done
 	fmt.Fprintln(a.stderr)
@@ -181,7 +200,7 @@ func (a *app) school(code, baseURL string) (magister.School, error) {
 
 func (a *app) loggedIn(acct state.Account, accts *notifier.Accounts) error {
 	info := infoOf(acct)
-	if accts.UsedFallback {
+	if accts.UsedFallback && !a.tokenFileExisted {
 		// Told once: from now on the file is simply where the tokens are.
 		fmt.Fprintf(a.stderr, "Note: no system keyring is available, so your sign-in is kept in %s\n"+
 			"(readable only by you). Delete it, or run `magister-notify logout`, to forget it.\n", filepath.Join(accts.Dir, "tokens.json"))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -71,6 +72,14 @@ func TestLoginPrintURLThenRedirect(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "no sign-in is waiting") {
 		t.Fatalf("second completion: %d %s", code, errs)
 	}
+	// Signing in again does not repeat the note about the token file.
+	_, out, _ = cli("login", "--school", "demo", "--base-url", school.URL, "--print-url")
+	if code, _, errs = cli("login", "--redirect-url", browserLogin(t, strings.TrimSpace(out))); code != 0 {
+		t.Fatalf("second login: %d %s", code, errs)
+	}
+	if strings.Contains(errs, "no system keyring is available") {
+		t.Errorf("the token-file note was said again: %q", errs)
+	}
 	// No secret reached the state file or any output.
 	state, _ := os.ReadFile(filepath.Join(dir, "state.json"))
 	for _, secret := range []string{"access_token", "refresh_token", "verifier", "eyJ"} {
@@ -91,9 +100,21 @@ func TestLoginPrintURLThenRedirect(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &grades) != nil || len(grades) != 1 || len(grades[0].Grades) == 0 {
 		t.Fatalf("grades: %d %q %s", code, out, errs)
 	}
+	// Averages per subject: Anna's Wiskunde A is 5,1 (weight 3) and 6,2.
+	avg := map[string]float64{}
+	for _, sa := range grades[0].Averages {
+		avg[sa.Subject] = sa.Average
+	}
+	if got, want := avg["Wiskunde A"], (5.1*3+6.2)/4; got < want-1e-9 || got > want+1e-9 {
+		t.Errorf("grades --json: average of Wiskunde A %v, want %v (all: %v)", got, want, grades[0].Averages)
+	}
 	code, out, _ = cli("grades")
 	if code != 0 || !strings.Contains(out, "Anna") || !strings.Contains(out, "Daan") {
 		t.Fatalf("grades (text): %q", out)
+	}
+	_, avgs, ok := strings.Cut(out, "Averages this school year:")
+	if !ok || !regexp.MustCompile(`Wiskunde A +5,4\n`).MatchString(avgs) {
+		t.Errorf("grades (text) shows no average of Wiskunde A:\n%s", out)
 	}
 
 	// An expired login is explained, with its own exit code.

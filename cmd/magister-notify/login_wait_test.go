@@ -122,3 +122,33 @@ func TestForeignStateIsRejected(t *testing.T) {
 		t.Fatalf("waiting login: %q", res)
 	}
 }
+
+// TestWrongPasteIsAskedAgain (issue 13, item 10): text that is not the
+// m6loapp:// address is not sent to Magister; the prompt asks again, and
+// the right address still signs in. Given with --redirect-url, it says
+// what is wrong (exit 1), not "sign in again" (exit 5).
+func TestWrongPasteIsAskedAgain(t *testing.T) {
+	noKeyring(t)
+	school := magistertest.New()
+	t.Cleanup(school.Close)
+	dir := t.TempDir()
+	code, _, errs := runCLI(t, t.Context(), "--state-dir", dir, "login", "--redirect-url", "garbage")
+	if code != exitFailure {
+		t.Errorf("login --redirect-url garbage: exit %d, want %d", code, exitFailure)
+	}
+	if !strings.Contains(errs, "not the address Magister sends") {
+		t.Errorf("login --redirect-url garbage said %q", errs)
+	}
+	done, stdin, authorize := startWaitingLogin(t, school, dir)
+	io.WriteString(stdin, "garbage\n")
+	io.WriteString(stdin, "https://demo.magister.net/magister/#/vandaag\n")
+	io.WriteString(stdin, browserLogin(t, authorize)+"\n")
+	stdin.Close()
+	res := waitDone(t, done)
+	if !strings.Contains(res, "Signed in as") {
+		t.Errorf("after two wrong pastes and the right one: %q", res)
+	}
+	if n := strings.Count(res, "That is not the address"); n != 2 {
+		t.Errorf("asked again %d times, want 2: %q", n, res)
+	}
+}

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,8 @@ type app struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
+
+	tokenFileExisted bool // login: tokens.json was there before it
 }
 
 func main() { os.Exit(runMain(os.Args[1:])) }
@@ -48,7 +51,20 @@ func runMain(args []string) int {
 		<-ctx.Done()
 		stop() // the default action again, for the second signal
 	}()
-	return run(ctx, args, os.Stdout, os.Stderr)
+	var stdout io.Writer = os.Stdout
+	if stdoutClosed() {
+		stdout = closedOutput{}
+	}
+	return run(ctx, args, stdout, os.Stderr)
+}
+
+// closedOutput stands for a standard output the process was started
+// without: writing to it fails, so a notification sent there (check --sink
+// stdout) is not taken as shown.
+type closedOutput struct{}
+
+func (closedOutput) Write([]byte) (int, error) {
+	return 0, errors.New("standard output is closed")
 }
 
 // run executes one command line and returns the exit code.
@@ -59,8 +75,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
+		code := exitCode(err)
+		if a.json {
+			// Scripts that asked for JSON get the failure as JSON too.
+			enc := json.NewEncoder(stdout)
+			enc.SetEscapeHTML(false)
+			enc.Encode(struct {
+				Error    string `json:"error"`
+				ExitCode int    `json:"exit_code"`
+			}{explain(err), code})
+		}
 		fmt.Fprintln(stderr, "magister-notify:", explain(err))
-		return exitCode(err)
+		return code
 	}
 	return 0
 }
@@ -82,7 +108,45 @@ func (a *app) rootCommand() *cobra.Command {
 		a.pauseCommand(), a.resumeCommand(), a.logCommand(), a.loginCommand(), a.logoutCommand(),
 		a.whoamiCommand(), a.gradesCommand(), a.checkCommand(), a.notifyCommand(),
 		a.trayCommand(), a.demoCommand(), a.serviceCommand())
+	root.Long += "\n\nExit codes: 0 success, 1 failure (the message says why), 2 a mistyped command or flag,\n" +
+		"3 the state is locked by another process for too long, 4 the state file is from a newer\n" +
+		"magister-notify, 5 you need to sign in (again), 6 the tray is already running."
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// usageError is a command line that does not say anything magister-notify
+// knows: a mistyped command or flag. It exits with 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// refuseUnknownSubcommands makes every command that only groups others
+// ("service", "config", "notify", the root) refuse a word it does not know,
+// suggesting the command that was probably meant, instead of printing its
+// help and exiting 0.
+func refuseUnknownSubcommands(cmd *cobra.Command) {
+	for _, c := range cmd.Commands() {
+		refuseUnknownSubcommands(c)
+	}
+	if !cmd.HasSubCommands() || cmd.Run != nil || cmd.RunE != nil {
+		return
+	}
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		if s := closest(args[0], c.Commands()); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		} else {
+			msg += "; see " + c.CommandPath() + " --help"
+		}
+		return usageError{errors.New(msg)}
+	}
 }
 
 // openStore opens the state directory chosen by the flags.
@@ -111,6 +175,9 @@ func explain(err error) string {
 		return "interrupted"
 	case errors.Is(err, magister.ErrLoginRequired):
 		return "Magister wants you to sign in again: run `magister-notify login --school <school>` (" + err.Error() + ")"
+	case errors.Is(err, magister.ErrNoCode):
+		return err.Error() + ": that is not the address Magister sends after signing in. Give the one that starts " +
+			"with m6loapp://oauth2redirect/ (from the address bar, the browser's message, or its developer tools)"
 	case errors.Is(err, magister.ErrTokenRedirect):
 		return err.Error() + ". Something between you and Magister (a proxy, a captive portal, or a changed base URL) " +
 			"sends sign-in requests elsewhere. Try again later or on another network"
@@ -182,9 +249,53 @@ func unsafeDirAdvice(err error) string {
 	return "; " + own
 }
 
+// closest names the commands nearest to word (at most two edits away, or
+// starting with it), the nearest first.
+func closest(word string, cmds []*cobra.Command) []string {
+	best, names := 3, []string(nil)
+	for _, c := range cmds {
+		if c.Hidden || !c.IsAvailableCommand() {
+			continue
+		}
+		d := editDistance(strings.ToLower(word), c.Name())
+		if strings.HasPrefix(c.Name(), strings.ToLower(word)) {
+			d = min(d, 1)
+		}
+		switch {
+		case d < best:
+			best, names = d, []string{c.Name()}
+		case d == best:
+			names = append(names, c.Name())
+		}
+	}
+	return names
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
 // Exit codes scripts can rely on.
 const (
 	exitFailure = 1
+	exitUsage   = 2
 	exitLocked  = 3
 	exitNewer   = 4
 	exitLogin   = 5
@@ -202,6 +313,8 @@ func exitCode(err error) int {
 		return exitLogin
 	case errors.Is(err, state.ErrTrayRunning):
 		return exitAlreadyRunning
+	case errors.As(err, new(usageError)):
+		return exitUsage
 	}
 	return exitFailure
 }

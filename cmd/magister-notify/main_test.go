@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -131,5 +133,58 @@ func TestUnknownCommandFails(t *testing.T) {
 	code, _, errs := runCLI(t, context.Background(), "frobnicate")
 	if code == 0 || !strings.Contains(errs, "unknown command") {
 		t.Fatalf("code %d, %q", code, errs)
+	}
+}
+
+// TestTyposAreUsageErrors (issue 13, item 9): a mistyped command exits 2
+// with a suggestion, instead of printing help and exiting 0.
+func TestTyposAreUsageErrors(t *testing.T) {
+	for _, tc := range []struct{ args, suggest string }{
+		{"service instal", "did you mean install?"},
+		{"config lst", "did you mean list?"},
+		{"notify tset", "did you mean test?"},
+		{"chek", "did you mean check?"},
+		{"check --bogus", "unknown flag: --bogus"},
+	} {
+		cmd := cliProcess(append([]string{"--state-dir", t.TempDir()}, strings.Fields(tc.args)...)...)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != exitUsage {
+			t.Errorf("%s: %v, want exit code %d", tc.args, err, exitUsage)
+		}
+		if !strings.Contains(string(out), tc.suggest) {
+			t.Errorf("%s said %q, want %q", tc.args, out, tc.suggest)
+		}
+	}
+	// A group on its own still shows its help.
+	if code, out, _ := runCLI(t, context.Background(), "service"); code != 0 || !strings.Contains(out, "install") {
+		t.Errorf("service: %d %q", code, out)
+	}
+}
+
+// TestSmallThingsOfTheCLI (issue 13, item 12): negative counts are refused,
+// a failure under --json is JSON too, and --print-url --json prints JSON.
+func TestSmallThingsOfTheCLI(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"log", "-n", "-5"}, {"grades", "-n", "-1"}} {
+		code, _, errs := runCLI(t, context.Background(), append([]string{"--state-dir", dir}, args...)...)
+		if code != exitUsage || !strings.Contains(errs, "-n -") {
+			t.Errorf("%v: exit %d, %q; want %d and the count named", args, code, errs, exitUsage)
+		}
+	}
+	code, out, _ := runCLI(t, context.Background(), "--state-dir", dir, "--json", "check")
+	var failure struct {
+		Error    string `json:"error"`
+		ExitCode int    `json:"exit_code"`
+	}
+	if err := json.Unmarshal([]byte(out), &failure); err != nil || failure.ExitCode != code || failure.Error == "" {
+		t.Errorf("check --json without a login: stdout %q (%v), exit %d", out, err, code)
+	}
+	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "--json", "login", "--school", "demo", "--print-url")
+	var printed struct {
+		URL string `json:"url"`
+	}
+	if err := json.Unmarshal([]byte(out), &printed); err != nil || code != 0 || !strings.Contains(printed.URL, "/connect/authorize?") {
+		t.Errorf("login --print-url --json: %d %q %s (%v)", code, out, errs, err)
 	}
 }

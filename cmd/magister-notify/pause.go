@@ -54,8 +54,35 @@ func (a *app) resumeCommand() *cobra.Command {
 		Use:   "resume",
 		Short: "End a pause; held notifications arrive as one digest",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.setPause(cmd, time.Time{}) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.resume(cmd) },
 	}
+}
+
+// resume ends a pause; what it held arrives as one digest.
+func (a *app) resume(cmd *cobra.Command) error {
+	st, err := a.openStore("resume")
+	if err != nil {
+		return err
+	}
+	var was bool
+	err = st.Update(cmd.Context(), func(s *state.State) error {
+		was = s.Settings.Resume(time.Now())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	info := struct {
+		Paused  bool `json:"paused"`
+		Resumed bool `json:"resumed"`
+	}{false, was}
+	return a.emit(info, func(p *printer) {
+		if was {
+			p.Line("Notifications resumed; what arrived during the pause comes as one digest.")
+		} else {
+			p.Line("Nothing was paused.")
+		}
+	})
 }
 
 func (a *app) setPause(cmd *cobra.Command, until time.Time) error {
@@ -72,10 +99,6 @@ func (a *app) setPause(cmd *cobra.Command, until time.Time) error {
 	}
 	info := pauseInfo{Paused: !until.IsZero(), Until: timePtr(until)}
 	return a.emit(info, func(p *printer) {
-		if info.Paused {
-			p.Line("Notifications paused until %s. `magister-notify resume` ends the pause.", when(until))
-		} else {
-			p.Line("Notifications resumed.")
-		}
+		p.Line("Notifications paused until %s. `magister-notify resume` ends the pause.", when(until))
 	})
 }

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/magister-notify/magister-notify/installer"
+	"github.com/magister-notify/magister-notify/state"
 )
 
 // uninstallReport is what `service uninstall` did; Handler only with --all.
@@ -141,9 +147,27 @@ func (a *app) serviceCommand() *cobra.Command {
 			},
 		}
 	}
-	start := control("start", "Start the tray now", func(as *installer.Autostart, cmd *cobra.Command) (installer.Result, error) {
-		return as.Start(cmd.Context())
-	})
+	start := &cobra.Command{
+		Use:   "start",
+		Short: "Start the tray now, and wait until it runs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			as, trayPID, err := withTray()
+			if err != nil {
+				return err
+			}
+			res, err := as.Start(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if res.Changed {
+				if res, err = a.awaitTray(cmd.Context(), res, trayPID); err != nil {
+					return err
+				}
+			}
+			return printResult(res)
+		},
+	}
 	stop := control("stop", "Stop the running tray", func(as *installer.Autostart, cmd *cobra.Command) (installer.Result, error) {
 		return as.Stop(cmd.Context())
 	})
@@ -199,4 +223,63 @@ func printHandler(p *printer, h installer.HandlerState) {
 	default:
 		p.Field("Sign-in handler", "not registered (`magister-notify login --register-handler`)")
 	}
+}
+
+// trayStartWait is how long `service start` waits for the tray to run.
+const trayStartWait = 15 * time.Second
+
+// awaitTray waits until the tray that was just started holds its lock, or
+// ends, or trayStartWait passes; a tray that dies at once (no desktop
+// session, say) is a failure, with the reason from its log.
+func (a *app) awaitTray(ctx context.Context, res installer.Result, trayPID func() (int, bool)) (installer.Result, error) {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.NewTimer(trayStartWait)
+	defer timeout.Stop()
+	for {
+		if pid, ok := trayPID(); ok {
+			res.Message = fmt.Sprintf("Started the tray; it is running (pid %d).", pid)
+			return res, nil
+		}
+		select {
+		case <-res.Exited():
+			if pid, ok := trayPID(); ok { // it ran and was quit meanwhile
+				res.Message = fmt.Sprintf("Started the tray (pid %d).", pid)
+				return res, nil
+			}
+			return res, fmt.Errorf("the tray stopped right after it started: %s", a.trayLogReason())
+		case <-timeout.C:
+			return res, fmt.Errorf("the tray was started but did not run within %s: %s", trayStartWait, a.trayLogReason())
+		case <-ctx.Done():
+			return res, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// trayLogReason is the error of the last "the tray stopped" line in the
+// tray's log, or where to look.
+func (a *app) trayLogReason() string {
+	dir := a.stateDir
+	if dir == "" {
+		dir, _ = state.DefaultDir()
+	}
+	path := filepath.Join(dir, state.LogName)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "see " + path
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	for i := len(lines) - 1; i >= 0 && i >= len(lines)-50; i-- {
+		if !strings.Contains(lines[i], "level=ERROR") {
+			continue
+		}
+		if _, v, ok := strings.Cut(lines[i], " err="); ok {
+			if uq, err := strconv.Unquote(v); err == nil {
+				v = uq
+			}
+			return v + " (from " + path + ")"
+		}
+	}
+	return "see " + path
 }

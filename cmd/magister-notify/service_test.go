@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/magister-notify/magister-notify/installer"
 	"github.com/magister-notify/magister-notify/installer/installertest"
@@ -139,11 +140,33 @@ func TestServiceStartStop(t *testing.T) {
 	}
 
 	env.ResetCalls()
+	// The (fake) service manager starts nothing: play the tray that it
+	// would start, taking tray.lock once systemctl was asked.
+	st0, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := make(chan func())
+	go func() {
+		for !slices.Contains(env.Calls(), "start --user magister-notify.service") {
+			time.Sleep(20 * time.Millisecond)
+		}
+		release, err := st0.LockTray()
+		if err != nil {
+			t.Error(err)
+			release = func() {}
+		}
+		up <- release
+	}()
 	code, out, errs := runCLI(t, ctx, "--state-dir", dir, "service", "start", "--json")
+	(<-up)()
 	var res installer.Result
 	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || !res.Changed ||
 		!slices.Contains(env.Calls(), "start --user magister-notify.service") {
 		t.Fatalf("service start: code %d\n%s%s\ncalls %q", code, out, errs, env.Calls())
+	}
+	if !strings.Contains(res.Message, "running (pid") {
+		t.Errorf("service start did not wait for the tray: %q", res.Message)
 	}
 	env.SetActive("active")
 	code, out, _ = runCLI(t, ctx, "--state-dir", dir, "service", "stop")
@@ -175,5 +198,25 @@ func TestServiceStartStop(t *testing.T) {
 	var info serviceStatus
 	if code != 0 || json.Unmarshal([]byte(out), &info) != nil || !info.Tray.Running || info.Tray.PID != os.Getpid() {
 		t.Fatalf("service status with a running tray: code %d\n%s", code, out)
+	}
+}
+
+// TestServiceStartReportsATrayThatDies (issue 13, item 11): `service start`
+// waits for the tray; one that ends at once (here: no desktop session) is
+// reported with the reason from its log, not as a success.
+func TestServiceStartReportsATrayThatDies(t *testing.T) {
+	installertest.New(t)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
+	t.Setenv("DISPLAY", "")
+	dir := t.TempDir()
+	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "service", "start", "--method", "xdg")
+	if code == 0 {
+		t.Fatalf("service start of a tray that cannot run: exit 0\n%s%s", out, errs)
+	}
+	if !strings.Contains(errs, "stopped right after it started") {
+		t.Errorf("service start said %q, want that the tray stopped", errs)
+	}
+	if !strings.Contains(errs, "D-Bus session bus") {
+		t.Errorf("service start does not give the tray's reason: %q", errs)
 	}
 }

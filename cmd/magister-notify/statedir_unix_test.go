@@ -159,8 +159,13 @@ func signedInAndChecked(t *testing.T) (*magistertest.School, string, string) {
 	if r = cli(t, nil, "--state-dir", dir, "login", "--redirect-url", browserLogin(t, strings.TrimSpace(r.stdout))); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
+	// The jsonl file is the configured sink, so delivered entries go to the
+	// history (a one-off --sink leaves them waiting for the desktop).
 	jsonl := filepath.Join(t.TempDir(), "out.jsonl")
-	if r = cli(t, nil, "--state-dir", dir, "check", "--sink", "jsonl:"+jsonl); r.code != 0 {
+	if r = cli(t, nil, "--state-dir", dir, "config", "set", "sinks", "jsonl:"+jsonl); r.code != 0 {
+		t.Fatalf("config set sinks: %d %s", r.code, r.stderr)
+	}
+	if r = cli(t, nil, "--state-dir", dir, "check"); r.code != 0 {
 		t.Fatalf("baseline check: %d %s", r.code, r.stderr)
 	}
 	return school, dir, jsonl
@@ -205,7 +210,7 @@ func TestDamagedSeenSetKeepsTheAccount(t *testing.T) {
 	school.AddGrade(magistertest.GradeSpec{Child: "Anna", Value: "6,0", Description: "after the damage"})
 	school.AddGrade(magistertest.GradeSpec{Child: "Daan", Value: "4,2", Description: "Toets H3"})
 
-	r := cli(t, nil, "--state-dir", dir, "check", "--sink", "jsonl:"+jsonl)
+	r := cli(t, nil, "--state-dir", dir, "check")
 	if r.code != 0 {
 		t.Fatalf("check after damage to one seen set: exit %d, %s", r.code, r.stderr)
 	}
@@ -244,7 +249,7 @@ func TestDamagedSeenSetKeepsTheAccount(t *testing.T) {
 func TestTruncatedStateKeepsTheAccount(t *testing.T) {
 	school, dir, jsonl := signedInAndChecked(t)
 	school.AddGrade(magistertest.GradeSpec{Child: "Daan", Value: "4,2", Description: "Toets H3"})
-	if r := cli(t, nil, "--state-dir", dir, "check", "--sink", "jsonl:"+jsonl); r.code != 0 || len(readLines(t, jsonl)) != 1 {
+	if r := cli(t, nil, "--state-dir", dir, "check"); r.code != 0 || len(readLines(t, jsonl)) != 1 {
 		t.Fatalf("check: %d %s", r.code, r.stderr)
 	}
 	path := filepath.Join(dir, "state.json")
@@ -256,7 +261,7 @@ func TestTruncatedStateKeepsTheAccount(t *testing.T) {
 	os.WriteFile(path, data[:at+30], 0o600)
 
 	school.AddGrade(magistertest.GradeSpec{Child: "Anna", Value: "8,1", Description: "after the damage"})
-	r := cli(t, nil, "--state-dir", dir, "check", "--sink", "jsonl:"+jsonl)
+	r := cli(t, nil, "--state-dir", dir, "check")
 	if r.code != 0 {
 		t.Fatalf("check after truncation: exit %d, %s", r.code, r.stderr)
 	}

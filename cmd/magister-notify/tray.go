@@ -50,6 +50,11 @@ func (a *app) trayCommand() *cobra.Command {
 			if errors.Is(err, context.Canceled) {
 				return nil
 			}
+			if err != nil {
+				// Started at login or by `service start`, nobody sees stderr:
+				// the log says why it stopped.
+				logger.Error("the tray stopped", "err", err)
+			}
 			return err
 		},
 	}
@@ -63,6 +68,16 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 	checker := &notifier.Checker{Store: st, Open: accts.Open}
 	// One lease owner for every round of this process.
 	owner := fmt.Sprintf("tray-%d", os.Getpid())
+	// The tray lives on, so its notifications can open their page when
+	// clicked (a one-off check's cannot: nobody would receive the click).
+	clicks := notifier.NewClicks(func(url string) error {
+		logger.Info("a notification was clicked: opening its page", "url", url)
+		err := openBrowser(url)
+		if err != nil {
+			logger.Warn("open the page of a clicked notification", "err", err)
+		}
+		return err
+	})
 	return tray.Config{
 		Store: st,
 		Check: func(ctx context.Context) error {
@@ -76,7 +91,7 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 			return rep.Err
 		},
 		Deliver: func(ctx context.Context) error {
-			sinks, err := a.sinks(ctx, st, nil, icon)
+			sinks, err := a.sinks(ctx, st, nil, icon, notifier.SinkClicks(clicks))
 			if err != nil {
 				return err
 			}

@@ -88,6 +88,7 @@ type NotificationServer struct {
 	conn *dbus.Conn
 
 	mu      sync.Mutex
+	caps    []string
 	got     []Notification
 	nextID  uint32
 	changed chan struct{} // closed and replaced whenever got grows
@@ -191,7 +192,32 @@ func (o *notificationsObject) Notify(appName string, replacesID uint32, appIcon,
 
 // GetCapabilities implements org.freedesktop.Notifications.GetCapabilities.
 func (o *notificationsObject) GetCapabilities() ([]string, *dbus.Error) {
+	o.s.mu.Lock()
+	defer o.s.mu.Unlock()
+	if o.s.caps != nil {
+		return append([]string(nil), o.s.caps...), nil
+	}
 	return []string{"body", "icon-static"}, nil
+}
+
+// Emit sends a signal of the notification interface with any body, as a
+// misbehaving process on the bus could.
+func (s *NotificationServer) Emit(member string, body ...any) error {
+	return s.conn.Emit(NotificationsPath, NotificationsName+"."+member, body...)
+}
+
+// InvokeAction emits ActionInvoked for notification id, as a server does
+// when the user clicks it (key "default") or one of its buttons.
+func (s *NotificationServer) InvokeAction(id uint32, key string) error {
+	return s.conn.Emit(NotificationsPath, NotificationsName+".ActionInvoked", id, key)
+}
+
+// SetCapabilities makes GetCapabilities answer caps, e.g. "body-markup" as
+// dunst and GNOME announce it.
+func (s *NotificationServer) SetCapabilities(caps ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.caps = caps
 }
 
 // GetServerInformation implements org.freedesktop.Notifications.GetServerInformation.
