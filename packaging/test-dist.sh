@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
-DIST=${DIST:-dist}
+DIST=$(realpath -m "${DIST:-dist}")
 [[ -f $DIST/.build ]] || { echo "test-dist: no $DIST/.build; run make dist first" >&2; exit 1; }
 # The versions of the build under test (the tree may have changed since).
 . "$DIST/.build"
@@ -165,8 +165,9 @@ check_reproducible() {
 			# wixl stamps a new package code and the current time into the
 			# summary information; every table and stream else must match.
 			mkdir "$again/d1" "$again/d2"
-			msidump -s -t -d "$again/d1" "$DIST/$msi" >/dev/null
-			msidump -s -t -d "$again/d2" "$again/$msi" >/dev/null
+			# msidump writes the Icon table's streams into the current directory.
+			(cd "$again/d1" && msidump -s -t -d . "$DIST/$msi" >/dev/null)
+			(cd "$again/d2" && msidump -s -t -d . "$again/$msi" >/dev/null)
 			if diff -r -x _SummaryInformation.idt -x '*SummaryInformation' "$again/d1" "$again/d2"; then
 				say "the MSI differs only in its summary information (package code, creation time), as wixl writes them"
 			else
