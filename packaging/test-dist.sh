@@ -87,11 +87,12 @@ check_windows() {
 	[[ -f $zip ]] || fail "no $zip"
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/magister-notify-win.XXXXXX")
 	unzip -q "$zip" -d "$tmp"
+	local missing=""
 	for exe in magister-notify.exe magister-notify-tray.exe; do
-		strings -el "$tmp/magister-notify_${VERSION}_windows_amd64/$exe" | grep -qx "$WIN_VERSION" ||
-			fail "$exe carries no version information $WIN_VERSION"
+		strings -el "$tmp/magister-notify_${VERSION}_windows_amd64/$exe" | grep -qx "$WIN_VERSION" || missing+=" $exe"
 	done
 	rm -rf "$tmp"
+	[[ -z $missing ]] || fail "no version information $WIN_VERSION in$missing"
 	say "both .exe carry version $WIN_VERSION"
 
 	local msi="$DIST/magister-notify_${VERSION}_windows_amd64.msi"
