@@ -199,6 +199,9 @@ func (t *tray) run(parent context.Context) error {
 	defer cancel()
 	t.quit = cancel
 	t.log.Info("tray starting", "pid", os.Getpid(), "state", t.cfg.Store.Dir())
+	if NoIcon != "" {
+		t.log.Warn(NoIcon)
+	}
 
 	// The first menu is computed before systray runs, so that onReady only
 	// draws (GetLayout blocks until onReady returns).

@@ -11,6 +11,7 @@ import (
 	"github.com/magister-notify/magister-notify/installer"
 	"github.com/magister-notify/magister-notify/notifier"
 	"github.com/magister-notify/magister-notify/state"
+	"github.com/magister-notify/magister-notify/tray"
 )
 
 type statusInfo struct {
@@ -35,8 +36,9 @@ type statusInfo struct {
 }
 
 type trayInfo struct {
-	Running bool `json:"running"`
-	PID     int  `json:"pid,omitempty"`
+	Running bool   `json:"running"`
+	PID     int    `json:"pid,omitempty"`
+	NoIcon  string `json:"no_icon,omitempty"` // why this build has no status icon
 }
 
 func (a *app) statusCommand() *cobra.Command {
@@ -50,6 +52,7 @@ func (a *app) statusCommand() *cobra.Command {
 				return err
 			}
 			info := statusInfo{StateDir: st.Dir(), StateFile: st.Path()}
+			info.Tray.NoIcon = tray.NoIcon
 			info.Tray.PID, info.Tray.Running = st.TrayPID()
 			now := time.Now()
 			err = st.View(cmd.Context(), func(s state.State) error {
@@ -96,6 +99,9 @@ func printStatus(p *printer, info statusInfo) {
 		}
 	} else {
 		p.Field("Tray", "not running")
+	}
+	if info.Tray.NoIcon != "" {
+		p.Field("Tray icon", "%s", info.Tray.NoIcon)
 	}
 	switch {
 	case info.LastAttempt == nil:
