@@ -91,7 +91,7 @@ func TestCheckBaselineThenNews(t *testing.T) {
 		t.Fatalf("outbox %+v", got)
 	}
 	g, m := got[0], got[1]
-	if g.Title != "Anna: Nieuw cijfer: Wiskunde 4,0" || !g.Urgent || g.Child != "Anna" || g.ChildID != 1 ||
+	if g.Title != "Anna · 4,0 voor Wiskunde" || !g.Urgent || g.Child != "Anna" || g.ChildID != 1 ||
 		g.URL != "https://demo.magister.net/magister/#/cijfers" || !strings.Contains(g.Body, "weging 2") {
 		t.Errorf("grade entry %+v", g)
 	}

@@ -164,14 +164,14 @@ func listBody(w wording, entries []state.Entry) string {
 	return strings.Join(lines, "\n")
 }
 
-// childPrefix is "Anna: " when every entry is about the same child and the
+// childPrefix is "Anna · " when every entry is about the same child and the
 // check put the name in front of their titles (the account has several
 // children), else "".
 func childPrefix(entries []state.Entry) string {
 	if len(entries) == 0 || entries[0].Child == "" {
 		return ""
 	}
-	p := entries[0].Child + ": "
+	p := entries[0].Child + childSep
 	for _, e := range entries {
 		if e.Child != entries[0].Child || !strings.HasPrefix(e.Title, p) {
 			return ""

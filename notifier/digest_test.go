@@ -213,11 +213,11 @@ func TestPlanPeople(t *testing.T) {
 }
 
 func TestChildPrefix(t *testing.T) {
-	es := []state.Entry{{Child: "Anna", Title: "Anna: Nieuw cijfer"}, {Child: "Anna", Title: "Anna: Les uitgevallen"}}
-	if p := childPrefix(es); p != "Anna: " {
+	es := []state.Entry{{Child: "Anna", Title: "Anna · 8,1 voor Wiskunde"}, {Child: "Anna", Title: "Anna · di 3e uur vervalt: Engels"}}
+	if p := childPrefix(es); p != "Anna · " {
 		t.Errorf("one child of several: %q", p)
 	}
-	mixed := append(es, state.Entry{Child: "Daan", Title: "Daan: Nieuw cijfer"})
+	mixed := append(es, state.Entry{Child: "Daan", Title: "Daan · 6,0 voor Engels"})
 	if p := childPrefix(mixed); p != "" {
 		t.Errorf("two children: %q", p)
 	}
@@ -226,7 +226,7 @@ func TestChildPrefix(t *testing.T) {
 		t.Errorf("an only child: %q", p)
 	}
 	n := groupNotification(KindSummary, "x", wording{}, es)
-	if n.Title != "Anna: x" || n.Child != "Anna" {
+	if n.Title != "Anna · x" || n.Child != "Anna" {
 		t.Errorf("summary for one child: %+v", n)
 	}
 }

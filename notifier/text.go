@@ -33,11 +33,15 @@ func (w wording) pick(nl, en string) string {
 	return nl
 }
 
+// childSep follows the child's name in front of a title when an account has
+// several children: "Anna · 8,3 voor Wiskunde A".
+const childSep = " · "
+
 // Words returns the title and body of ev's notification.
 func (w wording) Words(ev Event) (title, body string) {
 	title, body = w.words(ev)
 	if w.Prefix && w.Child != "" && w.Privacy != PrivacyMinimal { // minimal texts name the child already
-		title = w.Child + ": " + title
+		title = w.Child + childSep + title
 	}
 	return title, strings.TrimSpace(body)
 }
@@ -51,20 +55,20 @@ func (w wording) words(ev Event) (title, body string) {
 	case ev.Grade != nil:
 		g := ev.Grade
 		subject := firstNonEmpty(g.Subject.Name, g.Subject.Code)
-		if ev.Change == ChangeCorrected {
-			title = w.pick("Cijfer aangepast: ", "Grade corrected: ") + subject
-			if full {
-				title += " " + g.Value
-				body = fmt.Sprintf(w.pick("was %s", "was %s"), ev.OldValue)
-			}
-		} else {
-			title = w.pick("Nieuw cijfer: ", "New grade: ") + subject
-			if full {
-				title += " " + g.Value
-			}
+		// The fact first: a one-line title (GNOME) or a narrow bubble
+		// (dunst) must not cut off the grade.
+		switch {
+		case ev.Change == ChangeCorrected && full:
+			title = fmt.Sprintf(w.pick("%s voor %s (was %s)", "%s for %s (was %s)"), g.Value, subject, ev.OldValue)
+		case ev.Change == ChangeCorrected:
+			title = w.pick("Cijfer aangepast voor ", "Grade corrected for ") + subject
+		case full:
+			title = fmt.Sprintf(w.pick("%s voor %s", "%s for %s"), g.Value, subject)
+		default:
+			title = w.pick("Nieuw cijfer voor ", "New grade for ") + subject
 		}
 		if full {
-			body = joinNonEmpty(" · ", body, g.Description, weight(w, g.Weight), average(w, ev))
+			body = joinNonEmpty(" · ", g.Description, weight(w, g.Weight), average(w, ev))
 		}
 		return title, body
 	case ev.Message != nil:
@@ -86,17 +90,17 @@ func (w wording) appointment(ev Event, full bool) (title, body string) {
 	when := w.lessonTime(a)
 	switch ev.Change {
 	case ChangeCancelled:
-		title = w.pick("Les uitgevallen: ", "Lesson cancelled: ") + what
+		title = fmt.Sprintf(w.pick("%s vervalt: %s", "%s cancelled: %s"), w.slot(a), what)
 		body = when
 	case ChangeRestored:
-		title = w.pick("Les gaat toch door: ", "Lesson back on: ") + what
+		title = fmt.Sprintf(w.pick("%s gaat toch door: %s", "%s back on: %s"), w.slot(a), what)
 		body = joinNonEmpty(" · ", when, a.Room())
 	case ChangeMoved:
-		title = w.pick("Les verplaatst: ", "Lesson moved: ") + what
-		body = fmt.Sprintf(w.pick("%s (was %s)", "%s (was %s)"), when, w.clock(ev.OldStart, true))
+		title = fmt.Sprintf(w.pick("%s verplaatst naar %s", "%s moved to %s"), what, w.clock(a.Start, true))
+		body = fmt.Sprintf(w.pick("was %s", "was %s"), w.clock(ev.OldStart, true))
 	case ChangeRoom:
-		title = w.pick("Lokaalwijziging: ", "Room change: ") + what
-		body = fmt.Sprintf("%s · %s → %s", when, ev.OldRoom, a.Room())
+		title = fmt.Sprintf(w.pick("%s in lokaal %s", "%s in room %s"), what, a.Room())
+		body = fmt.Sprintf(w.pick("%s · was %s", "%s · was %s"), when, ev.OldRoom)
 	case ChangeChanged:
 		title = w.pick("Roosterwijziging: ", "Timetable change: ") + what
 		body = joinNonEmpty(" · ", when, a.Room())
@@ -149,6 +153,27 @@ var (
 	daysNL = [...]string{"zo", "ma", "di", "wo", "do", "vr", "za"}
 	daysEN = [...]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
 )
+
+// slot names a lesson the way a school day does: "di 3e uur", or "di 10:15"
+// for one that does not start on a lesson hour.
+func (w wording) slot(a *magister.Appointment) string {
+	t := a.Start.In(w.location())
+	day := daysNL[t.Weekday()]
+	if w.en() {
+		day = daysEN[t.Weekday()]
+	}
+	if a.LessonFrom > 0 {
+		return day + " " + fmt.Sprintf(w.pick("%de uur", "period %d"), a.LessonFrom)
+	}
+	return day + " " + t.Format("15:04")
+}
+
+func (w wording) location() *time.Location {
+	if w.Loc != nil {
+		return w.Loc
+	}
+	return time.Local
+}
 
 // lessonTime says when a lesson is: "di 1 dec 10:15, 3e uur".
 func (w wording) lessonTime(a *magister.Appointment) string {

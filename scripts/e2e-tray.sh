@@ -101,7 +101,7 @@ pids=("${pids[@]/$demo/}")
 dunstctl close-all
 history=$(dunstctl history)
 echo "$history" >"$artifacts/e2e-tray-dunst-history.json"
-for want in "New grade" "Lesson cancelled" "New message from Mentor"; do
+for want in "8,3 for Wiskunde A" " cancelled: " "New message from Mentor"; do
 	grep -q "$want" <<<"$history" || fail "dunst history lacks '$want': $history"
 done
 grep -q '"magister-notify"' <<<"$history" || fail "the notifications do not carry the app name magister-notify"

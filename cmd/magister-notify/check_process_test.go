@@ -115,8 +115,8 @@ func TestStaleCheckDoesNotUndoACorrection(t *testing.T) {
 
 	got := changes(t, jsonl, state.KindGrades)
 	want := []string{
-		"new Anna: Nieuw cijfer: Nederlandse taal 6,0 | Stale · weging 1 · gemiddelde 5,9 → 6,0",
-		"corrected Anna: Cijfer aangepast: Nederlandse taal 8,0 | was 6,0 · Stale · weging 1 · gemiddelde 6,0 → 6,5",
+		"new Anna · 6,0 voor Nederlandse taal | Stale · weging 1 · gemiddelde 5,9 → 6,0",
+		"corrected Anna · 8,0 voor Nederlandse taal (was 6,0) | Stale · weging 1 · gemiddelde 6,0 → 6,5",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("grade notifications:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -78,7 +78,7 @@ func TestCheckBaselineThenNewGrade(t *testing.T) {
 	}
 	// A dry run shows it and changes nothing.
 	code, out, _ = cli("check", "--dry-run")
-	if code != 0 || !strings.Contains(out, "would notify: Daan: Nieuw cijfer") || !strings.Contains(out, "dry run") {
+	if code != 0 || !strings.Contains(out, "would notify: Daan · ") || !strings.Contains(out, "dry run") {
 		t.Fatalf("dry run: %q", out)
 	}
 	code, out, errs = cli("check", "--json")
@@ -87,7 +87,7 @@ func TestCheckBaselineThenNewGrade(t *testing.T) {
 		t.Fatalf("check: %d %q %s", code, out, errs)
 	}
 	lines := readLines(t, jsonl)
-	if len(lines) != 1 || !strings.HasPrefix(lines[0]["title"].(string), "Daan: Nieuw cijfer") || lines[0]["child"] != "Daan" ||
+	if len(lines) != 1 || !strings.HasPrefix(lines[0]["title"].(string), "Daan · ") || lines[0]["child"] != "Daan" ||
 		!strings.HasSuffix(lines[0]["url"].(string), "/magister/#/cijfers") {
 		t.Fatalf("jsonl: %v", lines)
 	}
@@ -96,7 +96,7 @@ func TestCheckBaselineThenNewGrade(t *testing.T) {
 		t.Fatal("the grade was notified twice")
 	}
 	code, out, _ = cli("log")
-	if code != 0 || !strings.Contains(out, "Daan: Nieuw cijfer") {
+	if code != 0 || !strings.Contains(out, "Daan · 4,2 voor") {
 		t.Fatalf("log: %q", out)
 	}
 }
@@ -228,7 +228,7 @@ func TestResumeDigests(t *testing.T) {
 	}
 	alone := 0
 	for _, line := range strings.Split(out, "\n") {
-		if strings.HasPrefix(line, "Anna: Nieuw cijfer") {
+		if strings.HasPrefix(line, "Anna · ") && !strings.Contains(line, "Sinds") {
 			alone++
 		}
 	}

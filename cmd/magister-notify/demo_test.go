@@ -64,7 +64,7 @@ func runFastDemo(t *testing.T, o demoOptions) string {
 	a := &app{stdout: &out, stderr: &errb}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	wants := []string{"Anna: New grade: Wiskunde A 8,3", "Daan: Lesson cancelled: ", "New message from Mentor — Ouderavond donderdag"}
+	wants := []string{"Anna · 8,3 for Wiskunde A", "Daan · ", "New message from Mentor — Ouderavond donderdag"}
 	go func() {
 		for ctx.Err() == nil {
 			all := true
@@ -100,7 +100,7 @@ func TestDemoNoTrayPrintsEachNotification(t *testing.T) {
 		}
 	}
 	// Each notification exactly once.
-	if n := strings.Count(out, "New grade: Wiskunde A 8,3"); n != 1 {
+	if n := strings.Count(out, "8,3 for Wiskunde A"); n != 1 {
 		t.Errorf("the grade was printed %d times", n)
 	}
 	// The throw-away state is gone.

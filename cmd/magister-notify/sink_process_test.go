@@ -58,7 +58,7 @@ func TestOneOffSinkLeavesHeldEntriesForTheConfiguredSinks(t *testing.T) {
 		t.Fatal(errs)
 	}
 	code, out, errs := runProcess(t, dir, "check")
-	if code != 0 || !strings.Contains(out, "Daan: Nieuw cijfer") || !strings.Contains(out, "Nieuw bericht van Mentor") {
+	if code != 0 || !strings.Contains(out, "Daan · ") || !strings.Contains(out, "Nieuw bericht van Mentor") {
 		t.Fatalf("configured sink after the pause: %d %q %s", code, out, errs)
 	}
 	st.View(context.Background(), func(s state.State) error { outbox, history = len(s.Outbox), len(s.History); return nil })

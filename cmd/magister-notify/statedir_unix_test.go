@@ -215,7 +215,7 @@ func TestDamagedSeenSetKeepsTheAccount(t *testing.T) {
 		t.Fatalf("check after damage to one seen set: exit %d, %s", r.code, r.stderr)
 	}
 	lines := readLines(t, jsonl)
-	if len(lines) != 1 || !strings.HasPrefix(lines[0]["title"].(string), "Daan: Nieuw cijfer") {
+	if len(lines) != 1 || !strings.HasPrefix(lines[0]["title"].(string), "Daan · ") {
 		t.Fatalf("notifications after the damage: %v; want exactly Daan's new grade (Anna's grades re-baseline silently)", lines)
 	}
 	r = cli(t, nil, "--state-dir", dir, "status", "--json")
@@ -266,7 +266,7 @@ func TestTruncatedStateKeepsTheAccount(t *testing.T) {
 		t.Fatalf("check after truncation: exit %d, %s", r.code, r.stderr)
 	}
 	lines := readLines(t, jsonl)
-	if len(lines) != 2 || !strings.HasPrefix(lines[1]["title"].(string), "Anna: Nieuw cijfer") {
+	if len(lines) != 2 || !strings.HasPrefix(lines[1]["title"].(string), "Anna · 8,1 voor") {
 		t.Fatalf("notifications after truncation: %v; want Anna's one new grade, no flood", lines)
 	}
 }

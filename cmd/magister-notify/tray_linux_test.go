@@ -314,7 +314,7 @@ func TestTrayCommandFollowsTheCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v; tray log:\n%s", err, readLog(w.dir))
 	}
-	if !strings.Contains(got[0].Summary, "Daan: New grade") && !strings.Contains(got[0].Summary, "Daan: Nieuw cijfer") {
+	if !strings.Contains(got[0].Summary, "Daan · ") {
 		t.Errorf("notification %q", got[0].Summary)
 	}
 	if !strings.HasSuffix(got[0].AppIcon, "magister-notify.png") {
