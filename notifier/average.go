@@ -113,8 +113,9 @@ func sameSubject(a, b magister.Subject) bool {
 	return a.ID != 0 && a.ID == b.ID
 }
 
-// formatAverage writes an average the Dutch way, one decimal: 6,8.
-func formatAverage(w wording, x float64) string {
-	s := strconv.FormatFloat(x, 'f', 1, 64)
-	return strings.Replace(s, ".", w.pick(",", "."), 1)
+// formatAverage writes an average the way Magister writes grades, with a
+// decimal comma and one decimal (6,8), in English too: it stands beside
+// grades such as "8,3".
+func formatAverage(_ wording, x float64) string {
+	return strings.Replace(strconv.FormatFloat(x, 'f', 1, 64), ".", ",", 1)
 }
