@@ -441,6 +441,9 @@ func (c *Checker) detectChild(ch *state.Child, cf *childFetch, r Rules, now, com
 	if fresh(state.KindHomework, cf.apptsAt) {
 		events = append(events, DetectHomework(seenSet(ch.Seen, state.KindHomework), cf.appts, now, r)...)
 	}
+	if fresh(state.KindPreview, cf.apptsAt) {
+		events = append(events, DetectPreview(seenSet(ch.Seen, state.KindPreview), cf.appts, now, r)...)
+	}
 	return events
 }
 
@@ -476,7 +479,7 @@ func (c *Checker) queue(s *state.State, acct *state.Account, ch *state.Child, pr
 		}
 	}
 	for _, ev := range events {
-		if !s.Settings.KindEnabled(ev.Kind) {
+		if !s.Settings.KindEnabledFor(ev.Kind, acct.IsParent) {
 			continue
 		}
 		title, body := w.Words(ev)

@@ -44,6 +44,7 @@ type Event struct {
 	OldStart            time.Time // moved lessons
 	OldRoom             string    // room changes
 	Message             *magister.Message
+	Preview             *Preview // tomorrow at a glance
 }
 
 // Rules are the settings detection depends on.
@@ -56,6 +57,8 @@ type Rules struct {
 	TestReminder string
 	// HomeworkReminder is how long before the lesson homework is announced.
 	HomeworkReminder time.Duration
+	// PreviewTime is the local time of "tomorrow at a glance" ("19:00").
+	PreviewTime string
 	// Loc is the zone of "the evening before" and "today" (default time.Local).
 	Loc *time.Location
 }
@@ -73,6 +76,7 @@ func RulesFrom(s state.Settings) Rules {
 		Window:           s.EffectiveLookAhead(),
 		TestReminder:     s.EffectiveTestReminder(),
 		HomeworkReminder: s.EffectiveHomeworkReminder(),
+		PreviewTime:      s.EffectivePreviewTime(),
 	}
 }
 

@@ -60,6 +60,8 @@ func changeNoun(kind, change string) nounForms {
 		return nounForms{"huiswerkherinnering", "huiswerkherinneringen", "homework reminder", "homework reminders"}
 	case state.KindMessages:
 		return nounForms{"nieuw bericht", "nieuwe berichten", "new message", "new messages"}
+	case state.KindPreview:
+		return nounForms{"overzicht van morgen", "overzichten van morgen", "look at tomorrow", "looks at tomorrow"}
 	}
 	return nounForms{"melding", "meldingen", "notification", "notifications"}
 }
@@ -77,13 +79,15 @@ func kindNoun(kind string) nounForms {
 		return nounForms{"huiswerkherinnering", "huiswerkherinneringen", "homework reminder", "homework reminders"}
 	case state.KindMessages:
 		return nounForms{"bericht", "berichten", "message", "messages"}
+	case state.KindPreview:
+		return nounForms{"overzicht van morgen", "overzichten van morgen", "look at tomorrow", "looks at tomorrow"}
 	}
 	return nounForms{"melding", "meldingen", "notification", "notifications"}
 }
 
 // changeOrder sorts the parts of a digest within a kind.
 var changeOrder = []string{ChangeNew, ChangeCorrected, ChangeCancelled, ChangeRestored, ChangeMoved, ChangeChanged,
-	ChangeRoom, ChangeAdded, ChangeRemoved, ChangeUpcoming, ChangeDue}
+	ChangeRoom, ChangeAdded, ChangeRemoved, ChangeUpcoming, ChangeDue, ChangePreview}
 
 // countParts counts entries by key and words each count, in menu order of
 // the kinds (state.Kinds), unknown kinds last.

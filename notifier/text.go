@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/magister-notify/magister-notify/magister"
+	"github.com/magister-notify/magister-notify/state"
 )
 
 // Privacy levels of a child: how much a notification may say.
@@ -78,6 +79,8 @@ func (w wording) words(ev Event) (title, body string) {
 			body = m.Subject
 		}
 		return title, body
+	case ev.Preview != nil:
+		return w.previewWords(ev.Preview)
 	case ev.Appointment != nil:
 		return w.appointment(ev, full)
 	}
@@ -141,6 +144,8 @@ func (w wording) minimal(ev Event) string {
 	switch {
 	case ev.Kind == "messages":
 		p = [2]string{"Nieuw bericht voor %s", "New message for %s"}
+	case ev.Kind == state.KindPreview:
+		p = [2]string{"Morgen in het kort voor %s", "Tomorrow at a glance for %s"}
 	case ev.Kind == "schedule":
 		p = [2]string{"Roosterwijziging voor %s", "Timetable change for %s"}
 	case !ok:

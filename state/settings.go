@@ -175,6 +175,14 @@ func (s *Settings) SetKind(kind string, on bool) error {
 	if !slices.Contains(Kinds, kind) {
 		return fmt.Errorf("state: unknown kind %q", kind)
 	}
+	if on && kind == KindPreview {
+		// On explicitly: its default depends on the account.
+		if s.Disabled == nil {
+			s.Disabled = map[string]bool{}
+		}
+		s.Disabled[kind] = false
+		return nil
+	}
 	if on {
 		delete(s.Disabled, kind)
 		if len(s.Disabled) == 0 {
@@ -288,6 +296,23 @@ func (s *State) SetPrivacy(ref ChildRef, level string) error {
 	}
 	c.Privacy = level
 	return nil
+}
+
+// SetPreviewTime sets when "tomorrow at a glance" comes: HH:MM.
+func (s *Settings) SetPreviewTime(v string) error {
+	if !IsClock(v) {
+		return fmt.Errorf("preview time %q: use HH:MM, e.g. 19:00", v)
+	}
+	s.PreviewTime = v
+	return nil
+}
+
+// EffectivePreviewTime is the preview time with the default applied.
+func (s Settings) EffectivePreviewTime() string {
+	if _, _, ok := ParseClock(s.PreviewTime); !ok {
+		return DefaultPreviewTime
+	}
+	return s.PreviewTime
 }
 
 // EffectiveTestReminder is the test reminder with the default applied.

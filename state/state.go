@@ -20,6 +20,7 @@ package state
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -38,10 +39,13 @@ const (
 	KindTests    = "tests"
 	KindHomework = "homework"
 	KindMessages = "messages"
+	// KindPreview is "tomorrow at a glance": one notification in the
+	// evening about the next school day.
+	KindPreview = "preview"
 )
 
 // Kinds lists every kind in menu order.
-var Kinds = []string{KindGrades, KindSchedule, KindTests, KindHomework, KindMessages}
+var Kinds = []string{KindGrades, KindSchedule, KindTests, KindHomework, KindMessages, KindPreview}
 
 // State is everything the app remembers. Callers get a private copy inside
 // View and Update; only Update's copy is ever written back.
@@ -71,6 +75,8 @@ type Settings struct {
 	// TestReminder is when to announce a test: "HH:MM" on the day before.
 	TestReminder     string   `json:"test_reminder,omitempty"`
 	HomeworkReminder Duration `json:"homework_reminder,omitempty"`
+	// PreviewTime is when "tomorrow at a glance" comes: "HH:MM".
+	PreviewTime string `json:"preview_time,omitempty"`
 }
 
 // QuietHours holds notifications back between Start and End (local "HH:MM").
@@ -88,6 +94,7 @@ const (
 	DefaultLookAhead        = 7 * 24 * time.Hour
 	DefaultHomeworkReminder = 24 * time.Hour
 	DefaultTestReminder     = "18:00"
+	DefaultPreviewTime      = "19:00"
 	DefaultQuietStart       = "22:00"
 	DefaultQuietEnd         = "07:00"
 	DefaultLanguage         = "nl"
@@ -104,6 +111,25 @@ func (s Settings) EffectiveInterval() time.Duration {
 
 // KindEnabled reports whether notifications of kind are switched on.
 func (s Settings) KindEnabled(kind string) bool { return !s.Disabled[kind] }
+
+// KindEnabledFor is KindEnabled for one account. The preview is on by
+// default for a parent's account and off for a student's (a student sees
+// the timetable; a parent does not), unless it was switched explicitly.
+func (s Settings) KindEnabledFor(kind string, isParent bool) bool {
+	off, set := s.Disabled[kind]
+	if kind == KindPreview && !set {
+		return isParent
+	}
+	return !off
+}
+
+// KindOn is whether kind is on for the signed-in accounts, as menus and
+// `config` show it: KindEnabledFor, with the preview on when any account
+// is a parent's.
+func (s *State) KindOn(kind string) bool {
+	parent := slices.ContainsFunc(s.Accounts, func(a Account) bool { return a.IsParent })
+	return s.Settings.KindEnabledFor(kind, parent)
+}
 
 // Paused reports whether notifications are paused at now.
 func (s Settings) Paused(now time.Time) bool { return now.Before(s.PauseUntil) }

@@ -242,7 +242,7 @@ func (f facts) items(problem *item) []item {
 
 	top(item{kind: itemSeparator})
 	for _, kind := range state.Kinds {
-		on := s.Settings.KindEnabled(kind)
+		on := s.KindOn(kind)
 		top(item{kind: itemCheckbox, label: t.kinds[kind], checked: on,
 			act: action{kind: actToggleKind, arg: kind, want: !on}})
 	}

@@ -93,6 +93,7 @@ func TestModelEnglishMenuAsTheIssueLists(t *testing.T) {
 		"[x] Tests",
 		"[ ] Homework",
 		"[x] Messages",
+		"[x] Tomorrow at a glance", // on by default for a parent's account
 		"[x] Notifications for Anna",
 		"[ ] Notifications for Daan",
 		"---",

@@ -48,7 +48,7 @@ var english = texts{
 	resume:        "Resume",
 	kinds: map[string]string{
 		state.KindGrades: "Grades", state.KindSchedule: "Schedule changes", state.KindTests: "Tests",
-		state.KindHomework: "Homework", state.KindMessages: "Messages",
+		state.KindHomework: "Homework", state.KindMessages: "Messages", state.KindPreview: "Tomorrow at a glance",
 	},
 	childFmt:             "Notifications for %s",
 	startAtLogin:         "Start at login",
@@ -84,7 +84,7 @@ var dutch = texts{
 	resume:        "Hervatten",
 	kinds: map[string]string{
 		state.KindGrades: "Cijfers", state.KindSchedule: "Roosterwijzigingen", state.KindTests: "Toetsen",
-		state.KindHomework: "Huiswerk", state.KindMessages: "Berichten",
+		state.KindHomework: "Huiswerk", state.KindMessages: "Berichten", state.KindPreview: "Morgen in het kort",
 	},
 	childFmt:             "Meldingen voor %s",
 	startAtLogin:         "Starten bij inloggen",

@@ -324,7 +324,7 @@ func TestTrayEndToEnd(t *testing.T) {
 		"Recent", "  No notifications yet", "  Mark all as read",
 		"Check now",
 		"Pause notifications", "  1 hour", "  Until tomorrow 07:00", "  Resume",
-		"Grades", "Schedule changes", "Tests", "Homework", "Messages",
+		"Grades", "Schedule changes", "Tests", "Homework", "Messages", "Tomorrow at a glance",
 		"Notifications for Anna", "Notifications for Daan",
 		"Start at login", "Open Magister", "Quit",
 	}

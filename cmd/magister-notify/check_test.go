@@ -351,3 +351,39 @@ func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
 		t.Errorf("problem notifications %q, want one about signing in again", problems)
 	}
 }
+
+// TestPreviewThroughTheCLI (issue 15): with a test tomorrow, a check after
+// the preview time sends "tomorrow at a glance" once.
+func TestPreviewThroughTheCLI(t *testing.T) {
+	school, dir, cli := signedIn(t)
+	jsonl := filepath.Join(dir, "preview.jsonl")
+	cli("config", "set", "quiet-hours", "off")
+	cli("config", "set", "sinks", "jsonl:"+jsonl)
+	cli("config", "set", "preview-time", "23:59") // the baseline comes before it
+	if code, _, errs := cli("check"); code != 0 {
+		t.Fatal(errs)
+	}
+	tomorrow := time.Now().AddDate(0, 0, 1)
+	start := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 10, 0, 0, 0, time.Local)
+	if _, err := school.AddAppointment("Anna", magistertest.AppointmentSpec{Start: start, Subject: "biol",
+		InfoType: magister.InfoTest, Content: "<p>Hoofdstuk 5</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cli("config", "set", "preview-time", "00:00"); code != 0 {
+		t.Fatal(errs)
+	}
+	for range 2 {
+		if code, _, errs := cli("check"); code != 0 {
+			t.Fatal(errs)
+		}
+	}
+	var anna []string
+	for _, l := range readLines(t, jsonl) {
+		if title, _ := l["title"].(string); l["kind"] == state.KindPreview && strings.HasPrefix(title, "Anna · ") {
+			anna = append(anna, title+" | "+fmt.Sprint(l["body"]))
+		}
+	}
+	if len(anna) != 1 || !strings.Contains(anna[0], "Anna · Morgen") || !strings.Contains(anna[0], "Toets: Biologie") {
+		t.Errorf("Anna's previews %q, want one, with her test tomorrow", anna)
+	}
+}

@@ -71,9 +71,16 @@ func settings() []setting {
 			func(s *state.State) string { return state.FormatDuration(s.Settings.EffectiveHomeworkReminder()) },
 			durationSetting((*state.Settings).SetHomeworkReminder)},
 	}
+	list = append(list, setting{"preview-time", "when tomorrow at a glance comes: HH:MM in the evening",
+		func(s *state.State) string { return s.Settings.EffectivePreviewTime() },
+		func(s *state.State, v string) error { return s.Settings.SetPreviewTime(v) }})
 	for _, kind := range state.Kinds {
-		list = append(list, setting{"notify." + kind, "notifications about " + kind + ": on or off",
-			func(s *state.State) string { return onOff(s.Settings.KindEnabled(kind)) },
+		help := "notifications about " + kind + ": on or off"
+		if kind == state.KindPreview {
+			help = "tomorrow at a glance in the evening: on or off (default: on for a parent's account, off for a student's)"
+		}
+		list = append(list, setting{"notify." + kind, help,
+			func(s *state.State) string { return onOff(s.KindOn(kind)) },
 			func(s *state.State, v string) error {
 				on, err := parseOnOff(v)
 				if err != nil {
