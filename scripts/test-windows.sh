@@ -4,6 +4,7 @@
 #  1. The test binaries of state, internal/..., notifier, installer and
 #     cmd/magister-notify, cross-compiled for windows/amd64 and run under
 #     Wine: LockFileEx between real processes, rename-with-retry, %AppData%.
+#  2. The Windows CLI end to end (scripts/wine/e2e-cli.sh).
 # Tests that cannot run under Wine are named below with the reason and
 # printed on every run; the test binaries print their own skips too.
 # Needs the Debian packages wine, wine64 and gcc-mingw-w64-x86-64-win32
@@ -19,6 +20,8 @@ artifacts=$(cd "$artifacts" && pwd)
 # shellcheck source=lib/wine.sh
 source scripts/lib/wine.sh
 lane_start=$SECONDS
+# For working on one part by hand: WINE_PHASES=cli (make test runs all).
+phases=${WINE_PHASES:-tests cli tray}
 
 # Tests left out under Wine (package|-test.skip pattern|why; no | inside
 # the pattern). Each is printed on every run.
@@ -65,6 +68,7 @@ echo "$E2E_NAME: built ${#pkgs[@]} Windows test binaries in $((SECONDS - build_s
 start_wine
 
 # 1. The tests.
+if [[ $phases == *tests* ]]; then
 for e in "${left_out_pkgs[@]}"; do
 	echo "$E2E_NAME: LEFT OUT under Wine: package ${e%%|*}: ${e#*|}"
 done
@@ -94,5 +98,12 @@ for p in "${pkgs[@]}"; do
 	grep -B1 -- '--- SKIP' "$logf" | grep -v '^--$' | sed "s|^|$E2E_NAME:   |" || true
 done
 [[ ${#failed[@]} -eq 0 ]] || fail "tests failed under Wine in: ${failed[*]} (logs in $artifacts)"
-
 echo "$E2E_NAME: the Windows tests passed under Wine in $((SECONDS - lane_start)) s"
+fi
+
+# 2. The CLI end to end.
+# shellcheck source=wine/e2e-cli.sh
+source scripts/wine/e2e-cli.sh
+[[ $phases == *cli* ]] && e2e_cli
+
+echo "$E2E_NAME: the Windows lane passed under Wine in $((SECONDS - lane_start)) s"
