@@ -61,8 +61,9 @@ e2e-tray:
 	GO=$(GO) ./scripts/e2e-tray.sh
 
 # The Windows build under Wine (one throw-away prefix): the test binaries of
-# state, internal/..., notifier, installer and cmd/magister-notify. Logs go
-# to $(BIN)/wine.
+# state, internal/..., notifier, installer and cmd/magister-notify, the CLI
+# end to end against magister-fake, and the tray in Wine's notification area
+# under Xvfb. Logs and the tray screenshots go to $(BIN)/wine.
 test-windows:
 	GO=$(GO) WINE_ARTIFACTS=$(BIN)/wine ./scripts/test-windows.sh
 

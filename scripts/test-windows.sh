@@ -5,9 +5,12 @@
 #     cmd/magister-notify, cross-compiled for windows/amd64 and run under
 #     Wine: LockFileEx between real processes, rename-with-retry, %AppData%.
 #  2. The Windows CLI end to end (scripts/wine/e2e-cli.sh).
+#  3. The tray in Wine's notification area under Xvfb, with screenshots
+#     (scripts/wine/e2e-tray.sh).
 # Tests that cannot run under Wine are named below with the reason and
 # printed on every run; the test binaries print their own skips too.
-# Needs the Debian packages wine, wine64 and gcc-mingw-w64-x86-64-win32
+# Needs the Debian packages wine, wine64, gcc-mingw-w64-x86-64-win32,
+# xvfb, xdotool and imagemagick
 # (.ci/run installs them). Exits non-zero on any failure; a missing tool is
 # a failure, not a skip.
 set -euo pipefail
@@ -105,5 +108,10 @@ fi
 # shellcheck source=wine/e2e-cli.sh
 source scripts/wine/e2e-cli.sh
 [[ $phases == *cli* ]] && e2e_cli
+
+# 3. The tray, with screenshots.
+# shellcheck source=wine/e2e-tray.sh
+source scripts/wine/e2e-tray.sh
+[[ $phases == *tray* ]] && e2e_tray
 
 echo "$E2E_NAME: the Windows lane passed under Wine in $((SECONDS - lane_start)) s"
