@@ -59,7 +59,17 @@ start_wine() {
 	wineboot -i >"$work/wineboot.log" 2>&1 || fail "wineboot could not create the prefix"
 	wineserver -w
 	cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+	persist_wineserver
 	echo "$E2E_NAME: Wine prefix ready in $((SECONDS - start)) s ($(wine --version))"
+}
+
+# persist_wineserver: one wineserver for the whole run (killed by cleanup).
+# Left to itself it exits 3 s after its last client, and a client starting
+# just then fails with "wine client error:0: recvmsg: Connection reset by
+# peer" (seen between two test binaries).
+persist_wineserver() {
+	wineserver -p
+	wait_for 10 wine cmd /c exit 0 || fail "the wineserver does not answer"
 }
 
 # start_display: Xvfb on :99 (or the next free display), exported as DISPLAY.

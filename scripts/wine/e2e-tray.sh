@@ -21,6 +21,7 @@ e2e_tray() {
 	wineserver -k 2>/dev/null || true
 	wineserver -w
 	start_display
+	persist_wineserver
 
 	# A state of its own, not signed in: a fixed menu and the error icon.
 	local dir='C:\users\Public\tray-state' unix="$WINEPREFIX/drive_c/users/Public/tray-state"
