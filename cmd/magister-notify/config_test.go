@@ -45,8 +45,9 @@ func TestConfigSetGetAndErrors(t *testing.T) {
 	if err := json.Unmarshal([]byte(ok("config", "list", "--json")), &values); err != nil {
 		t.Fatal(err)
 	}
+	jsonl, _ := filepath.Abs("/tmp/x.jsonl") // resolved when set ("Z:\\tmp\\x.jsonl" under Wine)
 	want := map[string]string{"interval": "20m", "quiet-hours": "21:30-06:45", "notify.homework": "off",
-		"notify.grades": "on", "sinks": "stdout,jsonl:/tmp/x.jsonl", "look-ahead": "3d", "language": "nl"}
+		"notify.grades": "on", "sinks": "stdout,jsonl:" + jsonl, "look-ahead": "3d", "language": "nl"}
 	for k, v := range want {
 		if values[k] != v {
 			t.Errorf("%s = %q, want %q", k, values[k], v)
@@ -166,6 +167,7 @@ func TestJSONLSinkPathIsResolvedWhenConfigured(t *testing.T) {
 	school, dir, _ := signedIn(t)
 	home := t.TempDir()
 	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home) // Windows' home directory
 	work := t.TempDir()
 	set := func(value string) (int, string) {
 		t.Helper()

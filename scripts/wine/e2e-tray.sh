@@ -38,6 +38,12 @@ e2e_tray() {
 	grep -q 'already running (pid [0-9]*)' <<<"$out" || fail "tray: a second tray failed otherwise: $out"
 	echo "$E2E_NAME: tray: running; a second one is refused: ${out#*: }"
 
+	# It registered the AppUserModelID its toasts carry (name and icon).
+	local aumid='HKCU\Software\Classes\AppUserModelId\magister-notify'
+	out=$(wine reg query "$aumid" /v DisplayName 2>&1 | tr -d '\r')
+	grep -q 'DisplayName *REG_SZ *magister-notify' <<<"$out" || fail "tray: the app id is not registered: $out"
+	echo "$E2E_NAME: tray: the toasts' app id is registered: $(grep DisplayName <<<"$out" | tr -s ' ')"
+
 	# The icon: the notification area's only icon, at the taskbar's right
 	# end (the desktop is 800x600 at the screen's corner). Before the tray,
 	# that square is plain taskbar; with it, an icon of several colours.
