@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -110,8 +111,10 @@ func TestNoLostUpdates(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, procs)
 	for w := range procs {
-		cmd := helperCommand(t, "adder", st.Dir(), fmt.Sprint(w), fmt.Sprint(each))
-		if err := cmd.Start(); err != nil {
+		cmd, err := winetest.Start(func() (*exec.Cmd, error) {
+			return helperCommand(t, "adder", st.Dir(), fmt.Sprint(w), fmt.Sprint(each)), nil
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 		wg.Go(func() {
@@ -150,12 +153,14 @@ func TestCrashSafety(t *testing.T) {
 	st := mustOpen(t)
 	acked := map[string]bool{}
 	for round := range rounds {
-		cmd := helperCommand(t, "crasher", st.Dir(), fmt.Sprint(round))
-		out, err := cmd.StdoutPipe()
+		var out io.ReadCloser
+		cmd, err := winetest.Start(func() (*exec.Cmd, error) {
+			cmd := helperCommand(t, "crasher", st.Dir(), fmt.Sprint(round))
+			var err error
+			out, err = cmd.StdoutPipe()
+			return cmd, err
+		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		lines := make(chan string)

@@ -20,18 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "$E2E_NAME: $*" >&2; exit 1; }
-
-# wait_for SECONDS COMMAND...: run COMMAND every 0.1 s until it succeeds.
-wait_for() {
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq "$n"); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # owned NAME: whether NAME has an owner on the session bus.
 owned() {
