@@ -19,16 +19,3 @@ func (s *DesktopSink) platformShow(_ context.Context, title, body, _ string) err
 	beeep.AppName = AppName
 	return beeep.Notify(validText(title), validText(body), s.Icon)
 }
-
-// Clicks would open a notification's page when it is clicked; on macOS
-// nothing receives the click yet, so it does nothing.
-type Clicks struct {
-	// Label is the action's label, unused here.
-	Label string
-}
-
-// NewClicks returns a Clicks that does nothing on this platform.
-func NewClicks(func(url string) error) *Clicks { return &Clicks{} }
-
-// Close implements io.Closer.
-func (*Clicks) Close() error { return nil }
