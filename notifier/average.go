@@ -116,6 +116,6 @@ func sameSubject(a, b magister.Subject) bool {
 // formatAverage writes an average the way Magister writes grades, with a
 // decimal comma and one decimal (6,8), in English too: it stands beside
 // grades such as "8,3".
-func formatAverage(_ wording, x float64) string {
+func formatAverage(x float64) string {
 	return strings.Replace(strconv.FormatFloat(x, 'f', 1, 64), ".", ",", 1)
 }

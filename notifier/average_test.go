@@ -28,7 +28,7 @@ func TestAddAverages(t *testing.T) {
 		if evs[i].AvgBefore == nil || evs[i].AvgAfter == nil {
 			return "none"
 		}
-		return formatAverage(wording{}, *evs[i].AvgBefore) + " → " + formatAverage(wording{}, *evs[i].AvgAfter)
+		return formatAverage(*evs[i].AvgBefore) + " → " + formatAverage(*evs[i].AvgAfter)
 	}
 	newGrade := func(g magister.Grade) Event { return Event{Kind: "grades", Change: ChangeNew, Grade: &g} }
 	for _, tc := range []struct {

@@ -94,7 +94,7 @@ func DetectPreview(set *state.SeenSet, appts []magister.Appointment, now time.Ti
 // previewWords are the title and body of a preview: the day first, then a
 // line for each kind of news.
 func (w wording) previewWords(p *Preview) (title, body string) {
-	title = w.pick("Morgen, ", "Tomorrow, ") + w.day(p.Day)
+	title = w.pick("Morgen, ", "Tomorrow, ") + w.date(p.Day)
 	if !p.LaterStart.IsZero() {
 		title += w.pick(": begint ", ": starts ") + w.clock(p.LaterStart, false)
 	} else if len(p.Cancelled) > 0 && len(p.Cancelled) == p.Lessons {
@@ -112,7 +112,7 @@ func (w wording) previewWords(p *Preview) (title, body string) {
 		lines = append(lines, label+strings.Join(parts, ", "))
 	}
 	subject := func(a magister.Appointment) string { return firstNonEmpty(a.Subject(), w.pick("les", "lesson")) }
-	list(w.pick("Vervalt: ", "Cancelled: "), p.Cancelled, func(a magister.Appointment) string { return w.slotTime(&a) + " " + subject(a) })
+	list(w.pick("Vervalt: ", "Cancelled: "), p.Cancelled, func(a magister.Appointment) string { return w.lessonHour(&a) + " " + subject(a) })
 	list(w.pick("Verplaatst: ", "Moved: "), p.Moved, func(a magister.Appointment) string {
 		return subject(a) + w.pick(" om ", " at ") + w.clock(a.Start, false)
 	})
@@ -121,16 +121,4 @@ func (w wording) previewWords(p *Preview) (title, body string) {
 	})
 	list(w.pick("Huiswerk: ", "Homework: "), p.Homework, subject)
 	return title, strings.Join(lines, "\n")
-}
-
-// day names a date: "di 2 dec".
-func (w wording) day(t time.Time) string {
-	s := w.clock(t, true)
-	return s[:strings.LastIndex(s, " ")]
-}
-
-// slotTime is a lesson's hour ("3e uur") or, off the bell schedule, its time.
-func (w wording) slotTime(a *magister.Appointment) string {
-	s := w.slot(a)
-	return s[strings.Index(s, " ")+1:]
 }

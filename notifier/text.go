@@ -162,15 +162,16 @@ var (
 // slot names a lesson the way a school day does: "di 3e uur", or "di 10:15"
 // for one that does not start on a lesson hour.
 func (w wording) slot(a *magister.Appointment) string {
-	t := a.Start.In(w.location())
-	day := daysNL[t.Weekday()]
-	if w.en() {
-		day = daysEN[t.Weekday()]
-	}
+	return w.weekday(a.Start) + " " + w.lessonHour(a)
+}
+
+// lessonHour is a lesson's hour ("3e uur") or, off the bell schedule, its
+// time ("10:15").
+func (w wording) lessonHour(a *magister.Appointment) string {
 	if a.LessonFrom > 0 {
-		return day + " " + fmt.Sprintf(w.pick("%de uur", "period %d"), a.LessonFrom)
+		return fmt.Sprintf(w.pick("%de uur", "period %d"), a.LessonFrom)
 	}
-	return day + " " + t.Format("15:04")
+	return a.Start.In(w.location()).Format("15:04")
 }
 
 func (w wording) location() *time.Location {
@@ -189,23 +190,35 @@ func (w wording) lessonTime(a *magister.Appointment) string {
 	return s
 }
 
+// weekday is the short name of t's day: "di", "Tue".
+func (w wording) weekday(t time.Time) string {
+	t = t.In(w.location())
+	if w.en() {
+		return daysEN[t.Weekday()]
+	}
+	return daysNL[t.Weekday()]
+}
+
+// date is t's day: "di 1 dec", "Tue 1 Dec".
+func (w wording) date(t time.Time) string {
+	t = t.In(w.location())
+	if w.en() {
+		return fmt.Sprintf("%s %d %s", w.weekday(t), t.Day(), t.Format("Jan"))
+	}
+	months := [...]string{"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
+	return fmt.Sprintf("%s %d %s", w.weekday(t), t.Day(), months[t.Month()-1])
+}
+
+// clock is t's time ("10:15"), after its date with withDay.
 func (w wording) clock(t time.Time, withDay bool) string {
 	if t.IsZero() {
 		return "?"
 	}
-	loc := w.Loc
-	if loc == nil {
-		loc = time.Local
-	}
-	t = t.In(loc)
+	hm := t.In(w.location()).Format("15:04")
 	if !withDay {
-		return t.Format("15:04")
+		return hm
 	}
-	if w.en() {
-		return fmt.Sprintf("%s %d %s %s", daysEN[t.Weekday()], t.Day(), t.Format("Jan"), t.Format("15:04"))
-	}
-	months := [...]string{"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
-	return fmt.Sprintf("%s %d %s %s", daysNL[t.Weekday()], t.Day(), months[t.Month()-1], t.Format("15:04"))
+	return w.date(t) + " " + hm
 }
 
 func testKind(w wording, info int) string {
@@ -227,7 +240,7 @@ func average(w wording, ev Event) string {
 	if ev.AvgBefore == nil || ev.AvgAfter == nil {
 		return ""
 	}
-	return fmt.Sprintf(w.pick("gemiddelde %s → %s", "average %s → %s"), formatAverage(w, *ev.AvgBefore), formatAverage(w, *ev.AvgAfter))
+	return fmt.Sprintf(w.pick("gemiddelde %s → %s", "average %s → %s"), formatAverage(*ev.AvgBefore), formatAverage(*ev.AvgAfter))
 }
 
 func firstNonEmpty(ss ...string) string {
