@@ -567,7 +567,8 @@ func (cr ChildReport) Summary(lang string) string {
 	switch {
 	case line == "" && len(cr.Errors) > 0:
 		// A check that failed found nothing, which is not "nothing new".
-		return firstNonEmpty(cr.Child, cr.Account) + ": " + w.pick("controle mislukt: ", "check failed: ") + failureWords(w, cr.errs)
+		words, _ := failureWords(w, cr.errs)
+		return firstNonEmpty(cr.Child, cr.Account) + ": " + w.pick("controle mislukt: ", "check failed: ") + words
 	case line == "":
 		line = w.pick("niets nieuws", "nothing new")
 	}
@@ -576,20 +577,23 @@ func (cr ChildReport) Summary(lang string) string {
 			"at least %d new grades; older ones were not read and will not be announced"), cr.GradesCut) + ")"
 	}
 	if len(cr.Errors) > 0 {
-		line += " (" + w.pick("niet alles opgehaald: ", "not everything fetched: ") + failureWords(w, cr.errs) + ")"
+		words, _ := failureWords(w, cr.errs)
+		line += " (" + w.pick("niet alles opgehaald: ", "not everything fetched: ") + words + ")"
 	}
 	return firstNonEmpty(cr.Child, cr.Account) + ": " + line
 }
 
 // DescribeFailure says in the user's words, in lang ("nl" or "en"), why a
-// check's fetch failed (Report.Err).
-func DescribeFailure(lang string, err error) string {
+// check's fetch failed (Report.Err); ok is false when err is none of the
+// failures it knows.
+func DescribeFailure(lang string, err error) (words string, ok bool) {
 	return failureWords(wording{Lang: lang}, []error{err})
 }
 
 // failureWords says in the user's words why a fetch failed; the errors
-// themselves are in ChildReport.Errors (--json) and the log.
-func failureWords(w wording, errs []error) string {
+// themselves are in ChildReport.Errors (--json) and the log. ok is false
+// (and the words general) when it knows none of errs.
+func failureWords(w wording, errs []error) (words string, ok bool) {
 	var rl *magister.RateLimitError
 	var st *magister.StatusError
 	var dec *magister.DecodeError
@@ -598,20 +602,20 @@ func failureWords(w wording, errs []error) string {
 	for _, err := range errs {
 		switch {
 		case errors.Is(err, magister.ErrLoginRequired), errors.Is(err, magister.ErrNoToken):
-			return w.pick("Magister wil dat je opnieuw inlogt", "Magister wants you to sign in again")
+			return w.pick("Magister wil dat je opnieuw inlogt", "Magister wants you to sign in again"), true
 		case errors.As(err, &rl):
-			return w.pick("Magister vraagt even te wachten", "Magister asked us to wait")
+			return w.pick("Magister vraagt even te wachten", "Magister asked us to wait"), true
 		case errors.Is(err, context.DeadlineExceeded):
-			return w.pick("Magister antwoordde niet op tijd", "Magister did not answer in time")
+			return w.pick("Magister antwoordde niet op tijd", "Magister did not answer in time"), true
 		case errors.As(err, &ne), errors.Is(err, syscall.ECONNREFUSED):
-			return w.pick("Magister is niet bereikbaar", "Magister cannot be reached")
+			return w.pick("Magister is niet bereikbaar", "Magister cannot be reached"), true
 		case errors.As(err, &st):
-			return fmt.Sprintf(w.pick("Magister gaf een foutmelding (%d)", "Magister answered with an error (%d)"), st.Status)
+			return fmt.Sprintf(w.pick("Magister gaf een foutmelding (%d)", "Magister answered with an error (%d)"), st.Status), true
 		case errors.As(err, &page):
-			return w.pick("Magister gaf een foutmelding", "Magister answered with an error")
+			return w.pick("Magister gaf een foutmelding", "Magister answered with an error"), true
 		case errors.As(err, &dec):
-			return w.pick("Magister gaf een antwoord dat niet te lezen is", "Magister's answer could not be read")
+			return w.pick("Magister gaf een antwoord dat niet te lezen is", "Magister's answer could not be read"), true
 		}
 	}
-	return w.pick("er ging iets mis (details: --json)", "something went wrong (details: --json)")
+	return w.pick("er ging iets mis (details: --json)", "something went wrong (details: --json)"), false
 }

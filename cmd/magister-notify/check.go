@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,19 +25,17 @@ func (e *checkError) Error() string { return e.words }
 func (e *checkError) Unwrap() error { return e.err }
 
 // friendlyCheckError words a failed fetch that reads as internals (a dial
-// error with a URL in it, a bare status) the way a person would say it.
-// Errors that explain() words itself keep their own text.
+// error with a URL in it, a bare status) the way a person would say it, by
+// notifier.DescribeFailure. Errors that explain() words itself, with their
+// advice, keep their own text.
 func friendlyCheckError(err error) error {
 	if errors.As(err, new(*magister.StoreError)) || errors.As(err, new(*magister.PageError)) ||
 		errors.Is(err, magister.ErrWrongOrigin) || errors.Is(err, magister.ErrTokenRedirect) ||
 		errors.Is(err, magister.ErrLoginRequired) || errors.Is(err, magister.ErrRateLimited) {
 		return err
 	}
-	var ne net.Error
-	var st *magister.StatusError
-	if errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &st) {
-		return &checkError{words: "the check failed: " + notifier.DescribeFailure("en", err) +
-			" (details: check --verbose)", err: err}
+	if words, ok := notifier.DescribeFailure("en", err); ok {
+		return &checkError{words: "the check failed: " + words + " (details: check --verbose)", err: err}
 	}
 	return err
 }
