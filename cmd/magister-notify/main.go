@@ -150,7 +150,7 @@ func refuseUnknownSubcommands(cmd *cobra.Command) {
 			return c.Help()
 		}
 		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
-		if s := closest(args[0], c.Commands()); len(s) > 0 {
+		if s := closest(c, args[0]); len(s) > 0 {
 			msg += "; did you mean " + strings.Join(s, " or ") + "?"
 		} else {
 			msg += "; see " + c.CommandPath() + " --help"
@@ -312,47 +312,17 @@ func unsafeDirAdvice(err error) string {
 	return "; " + own
 }
 
-// closest names the commands nearest to word (at most two edits away, or
-// starting with it), the nearest first.
-func closest(word string, cmds []*cobra.Command) []string {
-	best, names := 3, []string(nil)
-	for _, c := range cmds {
-		if c.Hidden || !c.IsAvailableCommand() {
-			continue
-		}
-		d := editDistance(strings.ToLower(word), c.Name())
-		if strings.HasPrefix(c.Name(), strings.ToLower(word)) {
-			d = min(d, 1)
-		}
-		switch {
-		case d < best:
-			best, names = d, []string{c.Name()}
-		case d == best:
-			names = append(names, c.Name())
+// closest names the commands nearest to word by cobra's own suggestions:
+// one edit away (or starting with word) if there are any, else two.
+func closest(c *cobra.Command, word string) []string {
+	defer func(d int) { c.SuggestionsMinimumDistance = d }(c.SuggestionsMinimumDistance)
+	for d := 1; d <= 2; d++ {
+		c.SuggestionsMinimumDistance = d
+		if s := c.SuggestionsFor(word); len(s) > 0 {
+			return s
 		}
 	}
-	return names
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return nil
 }
 
 // Exit codes scripts can rely on.
