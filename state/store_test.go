@@ -9,7 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -111,10 +110,8 @@ func TestNoLostUpdates(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, procs)
 	for w := range procs {
-		cmd, err := winetest.Start(func() (*exec.Cmd, error) {
-			return helperCommand(t, "adder", st.Dir(), fmt.Sprint(w), fmt.Sprint(each)), nil
-		})
-		if err != nil {
+		cmd := helperCommand(t, "adder", st.Dir(), fmt.Sprint(w), fmt.Sprint(each))
+		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		wg.Go(func() {
@@ -153,14 +150,12 @@ func TestCrashSafety(t *testing.T) {
 	st := mustOpen(t)
 	acked := map[string]bool{}
 	for round := range rounds {
-		var out io.ReadCloser
-		cmd, err := winetest.Start(func() (*exec.Cmd, error) {
-			cmd := helperCommand(t, "crasher", st.Dir(), fmt.Sprint(round))
-			var err error
-			out, err = cmd.StdoutPipe()
-			return cmd, err
-		})
+		cmd := helperCommand(t, "crasher", st.Dir(), fmt.Sprint(round))
+		out, err := cmd.StdoutPipe()
 		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		lines := make(chan string)

@@ -4,11 +4,6 @@
 // files imports it.
 package winetest
 
-import (
-	"os/exec"
-	"strings"
-)
-
 // Running reports whether the process is a Windows program running under
 // Wine rather than on Windows (always false on other systems).
 func Running() bool { return running }
@@ -22,33 +17,4 @@ func Scale(n, div int) int {
 		return n
 	}
 	return max(n/div, 1)
-}
-
-// startTries is how often Start tries under Wine.
-const startTries = 3
-
-// Start starts the command that newCmd makes (with its pipes). Under Wine,
-// starting a process now and then fails with "Internal error" on a loaded
-// machine (seen in CI: one in several hundred starts); there Start tries up
-// to three times, each with a new command. Elsewhere it tries once, so a
-// real failure on Windows or Linux still fails the test.
-func Start(newCmd func() (*exec.Cmd, error)) (*exec.Cmd, error) {
-	tries := 1
-	if running {
-		tries = startTries
-	}
-	var err error
-	for range tries {
-		var cmd *exec.Cmd
-		if cmd, err = newCmd(); err != nil {
-			return nil, err
-		}
-		if err = cmd.Start(); err == nil {
-			return cmd, nil
-		}
-		if !strings.Contains(err.Error(), "Internal error") {
-			break
-		}
-	}
-	return nil, err
 }
