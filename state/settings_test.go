@@ -83,7 +83,7 @@ func TestSetKindLeavesNoEmptyMap(t *testing.T) {
 	if err := s.SetKind(KindTests, false); err != nil {
 		t.Fatal(err)
 	}
-	if s.KindEnabled(KindTests) {
+	if s.KindEnabledFor(KindTests, true) {
 		t.Error("tests still enabled after SetKind(tests, false)")
 	}
 	if err := s.SetKind(KindTests, true); err != nil {

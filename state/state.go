@@ -109,11 +109,9 @@ func (s Settings) EffectiveInterval() time.Duration {
 	return max(d, MinInterval)
 }
 
-// KindEnabled reports whether notifications of kind are switched on.
-func (s Settings) KindEnabled(kind string) bool { return !s.Disabled[kind] }
-
-// KindEnabledFor is KindEnabled for one account. The preview is on by
-// default for a parent's account and off for a student's (a student sees
+// KindEnabledFor reports whether notifications of kind are switched on for
+// an account. Every kind is on unless switched off, except the preview: on
+// by default for a parent's account and off for a student's (a student sees
 // the timetable; a parent does not), unless it was switched explicitly.
 func (s Settings) KindEnabledFor(kind string, isParent bool) bool {
 	off, set := s.Disabled[kind]

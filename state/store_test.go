@@ -518,7 +518,7 @@ func TestSettingsDefaults(t *testing.T) {
 		t.Error("pause window wrong")
 	}
 	s.Disabled = map[string]bool{KindHomework: true}
-	if s.KindEnabled(KindHomework) || !s.KindEnabled(KindGrades) {
+	if s.KindEnabledFor(KindHomework, true) || !s.KindEnabledFor(KindGrades, true) {
 		t.Error("kind toggles wrong")
 	}
 }

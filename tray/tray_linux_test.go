@@ -403,7 +403,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	})
 
 	// Checkboxes write the state: grades back on, Daan muted.
-	it.clickUntil(t, "Grades", func() bool { return e.view(t).Settings.KindEnabled(state.KindGrades) })
+	it.clickUntil(t, "Grades", func() bool { return e.view(t).Settings.KindEnabledFor(state.KindGrades, true) })
 	it.clickUntil(t, "Notifications for Daan", func() bool {
 		for _, c := range e.view(t).Accounts[0].Children {
 			if c.FirstName == "Daan" {
