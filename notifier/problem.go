@@ -50,8 +50,13 @@ func (c *Checker) announceProblem(s *state.State, now time.Time, rep *Report) {
 	switch problem {
 	case problemLogin:
 		e.Title = w.pick("Magister: opnieuw inloggen nodig", "Magister: please sign in again")
-		e.Body = w.pick("Tot je opnieuw inlogt komen er geen meldingen. Kies “Opnieuw inloggen…” in het menu, of: magister-notify login",
-			"No notifications come until you sign in again. Choose “Log in again…” in the menu, or: magister-notify login")
+		// `login` needs the school; it is known here.
+		login := "magister-notify login"
+		if len(s.Accounts) > 0 {
+			login += " --school " + s.Accounts[0].School
+		}
+		e.Body = w.pick("Tot je opnieuw inlogt komen er geen meldingen. Kies “Opnieuw inloggen…” in het menu, of: ",
+			"No notifications come until you sign in again. Choose “Log in again…” in the menu, or: ") + login
 	case problemUnreachable:
 		e.Title = w.pick("Magister is al een tijd niet bereikbaar", "Magister has been unreachable for a while")
 		e.Body = w.pick("Laatste geslaagde controle: ", "Last successful check: ") + w.clock(h.LastSuccess, true) +

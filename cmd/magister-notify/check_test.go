@@ -344,11 +344,15 @@ func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
 	var problems []string
 	for _, l := range readLines(t, jsonl) {
 		if l["kind"] == "problem" {
-			problems = append(problems, l["title"].(string))
+			problems = append(problems, l["title"].(string)+" | "+l["body"].(string))
 		}
 	}
 	if len(problems) != 1 || !strings.Contains(problems[0], "opnieuw inloggen") {
 		t.Errorf("problem notifications %q, want one about signing in again", problems)
+	}
+	// The command it names works as given: with the school.
+	if len(problems) == 1 && !strings.HasSuffix(problems[0], "magister-notify login --school demo") {
+		t.Errorf("problem notification %q does not name the school to sign in to", problems[0])
 	}
 }
 
