@@ -489,7 +489,7 @@ func (c *Checker) queue(s *state.State, acct *state.Account, ch *state.Child, pr
 			Account: acct.Key,
 			Title:   title,
 			Body:    body,
-			URL:     WebURL(*acct, ev.Kind),
+			URL:     EventURL(*acct, ev),
 			Urgent:  ev.Urgent,
 			Created: now,
 		}
@@ -504,20 +504,40 @@ func (c *Checker) queue(s *state.State, acct *state.Account, ch *state.Child, pr
 	}
 }
 
-// WebURL is the Magister web page about kind for acct.
+// WebURL is the Magister web page about kind for acct: the grades, the
+// agenda, the inbox, or the start page when kind is empty.
 func WebURL(acct state.Account, kind string) string {
-	base := strings.TrimRight(acct.BaseURL, "/")
-	if base == "" {
-		base = "https://" + acct.School + ".magister.net"
-	}
 	page := map[string]string{
 		state.KindGrades: "cijfers", state.KindSchedule: "agenda", state.KindTests: "agenda",
-		state.KindHomework: "agenda", state.KindMessages: "berichten",
+		state.KindHomework: "agenda", state.KindMessages: "berichten", state.KindPreview: "agenda",
 	}[kind]
 	if page == "" {
 		page = "vandaag"
 	}
-	return base + "/magister/#/" + page
+	return webApp(acct) + page
+}
+
+// EventURL is the page a click on ev's notification opens: the lesson's
+// own page in the agenda where Magister keeps one (a student's lessons,
+// tests and homework that still exist), else the page of ev's kind. The
+// route #/agenda/huiswerk/<id> is the web app's appointment page (see
+// magister/API.md); a parent's web app shows one child at a time, so a
+// parent's click goes to the agenda, where the child is chosen. Magister's
+// web app has no known route to one message.
+func EventURL(acct state.Account, ev Event) string {
+	if a := ev.Appointment; a != nil && a.ID > 0 && !acct.IsParent && ev.Change != ChangeRemoved {
+		return webApp(acct) + "agenda/huiswerk/" + strconv.Itoa(a.ID)
+	}
+	return WebURL(acct, ev.Kind)
+}
+
+// webApp is the address of acct's school web app, ending in "#/".
+func webApp(acct state.Account) string {
+	base := strings.TrimRight(acct.BaseURL, "/")
+	if base == "" {
+		base = "https://" + acct.School + ".magister.net"
+	}
+	return base + "/magister/#/"
 }
 
 // entryID is stable for one change of one item, so the same change can be
