@@ -174,18 +174,6 @@ func (a *app) deliverAfter(ctx context.Context, st *state.Store, rep *notifier.R
 	return d.DeliverAfter(ctx, rep)
 }
 
-// deliver runs one delivery round to the given sinks, else the configured
-// ones. With oneOff the given sinks acknowledge for themselves only, and
-// the entries stay for the configured sinks (see notifier.Deliverer.OneOff).
-func (a *app) deliver(ctx context.Context, st *state.Store, specs []string, oneOff bool) (*notifier.DeliveryReport, error) {
-	sinks, err := a.sinks(ctx, st, specs, nil, iconFile(cacheDir()))
-	if err != nil {
-		return nil, err
-	}
-	d := &notifier.Deliverer{Store: st, Sinks: sinks, OneOff: oneOff}
-	return d.Deliver(ctx)
-}
-
 // notifyTestResult is what `notify test` reports: the sinks that showed the
 // test notification and those that failed, with why.
 type notifyTestResult struct {
