@@ -64,10 +64,16 @@ type checkResult struct {
 	Notifying []state.Entry            `json:"would_notify,omitempty"`
 }
 
+// checkOptions are the flags of `check`.
+type checkOptions struct {
+	sinks   []string // one-off sinks instead of the configured ones
+	dryRun  bool
+	verbose bool
+	timeout time.Duration
+}
+
 func (a *app) checkCommand() *cobra.Command {
-	var sinks []string
-	var dryRun, verbose bool
-	var timeout time.Duration
+	var o checkOptions
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Check Magister once now and deliver what is new",
@@ -76,60 +82,67 @@ func (a *app) checkCommand() *cobra.Command {
 			"though a crash at the wrong moment can repeat one notification. Ctrl-C or SIGTERM during\n" +
 			"delivery releases what was not finished at once, for the next check or the tray.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("check")
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			checker := &notifier.Checker{Store: st, Open: notifier.Sources(a.accounts(st).Open), DryRun: dryRun, Timeout: timeout}
-			stopWaiting := a.sayStillChecking(2 * time.Second)
-			rep, err := checker.Check(ctx)
-			stopWaiting()
-			if err != nil {
-				return err
-			}
-			res := checkResult{Children: rep.Children, Queued: rep.Queued, DryRun: dryRun, Notifying: rep.Entries}
-			if rep.Err != nil {
-				res.Error = rep.Err.Error()
-			}
-			var deliverErr error
-			if !dryRun {
-				res.Delivery, deliverErr = a.deliverAfter(ctx, st, rep, sinks)
-			}
-			lang := def(rep.Language, state.DefaultLanguage)
-			if err := a.emit(res, func(p *printer) {
-				for _, c := range res.Children {
-					p.Line("%s", c.Summary(lang))
-					if verbose {
-						for _, e := range c.Errors {
-							p.Line("  %s", e)
-						}
-					}
-				}
-				if dryRun {
-					for _, e := range res.Notifying {
-						p.Line("  would notify: %s", e.Title)
-					}
-					p.Line("(dry run: nothing was marked as seen or delivered)")
-				}
-				if d := res.Delivery; d != nil && d.Held > 0 {
-					p.Line("%d held until %s (quiet hours or pause); they arrive then as one digest.", d.Held, when(d.HeldUntil))
-				}
-			}); err != nil {
-				return err
-			}
-			if rep.Err != nil {
-				return friendlyCheckError(rep.Err)
-			}
-			return deliverErr
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runCheck(cmd.Context(), o) },
 	}
-	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "say what exactly failed, per child")
-	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "give up on Magister after this long (what was not read counts as not checked)")
-	cmd.Flags().StringArrayVar(&sinks, "sink", nil, "deliver to this sink this time instead of the configured ones, which still get everything later (repeatable): desktop, stdout, jsonl:PATH, exec:COMMAND")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "show what would be notified without marking or delivering anything")
+	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "say what exactly failed, per child")
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up on Magister after this long (what was not read counts as not checked)")
+	cmd.Flags().StringArrayVar(&o.sinks, "sink", nil, "deliver to this sink this time instead of the configured ones, which still get everything later (repeatable): desktop, stdout, jsonl:PATH, exec:COMMAND")
+	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "show what would be notified without marking or delivering anything")
 	return cmd
+}
+
+// runCheck checks once, delivers what is due (unless o.dryRun) and reports
+// both; a failed fetch is reported first and then returned.
+func (a *app) runCheck(ctx context.Context, o checkOptions) error {
+	st, err := a.openStore("check")
+	if err != nil {
+		return err
+	}
+	checker := &notifier.Checker{Store: st, Open: notifier.Sources(a.accounts(st).Open), DryRun: o.dryRun, Timeout: o.timeout}
+	stopWaiting := a.sayStillChecking(2 * time.Second)
+	rep, err := checker.Check(ctx)
+	stopWaiting()
+	if err != nil {
+		return err
+	}
+	res := checkResult{Children: rep.Children, Queued: rep.Queued, DryRun: o.dryRun, Notifying: rep.Entries}
+	if rep.Err != nil {
+		res.Error = rep.Err.Error()
+	}
+	var deliverErr error
+	if !o.dryRun {
+		res.Delivery, deliverErr = a.deliverAfter(ctx, st, rep, o.sinks)
+	}
+	lang := def(rep.Language, state.DefaultLanguage)
+	if err := a.emit(res, func(p *printer) { printCheck(p, res, lang, o.verbose) }); err != nil {
+		return err
+	}
+	if rep.Err != nil {
+		return friendlyCheckError(rep.Err)
+	}
+	return deliverErr
+}
+
+// printCheck says per child what the check found (with verbose, what
+// failed), what a dry run would notify, and what is held.
+func printCheck(p *printer, res checkResult, lang string, verbose bool) {
+	for _, c := range res.Children {
+		p.Line("%s", c.Summary(lang))
+		if verbose {
+			for _, e := range c.Errors {
+				p.Line("  %s", e)
+			}
+		}
+	}
+	if res.DryRun {
+		for _, e := range res.Notifying {
+			p.Line("  would notify: %s", e.Title)
+		}
+		p.Line("(dry run: nothing was marked as seen or delivered)")
+	}
+	if d := res.Delivery; d != nil && d.Held > 0 {
+		p.Line("%d held until %s (quiet hours or pause); they arrive then as one digest.", d.Held, when(d.HeldUntil))
+	}
 }
 
 // sinks builds the given sinks, else the configured ones (desktop when none
@@ -161,18 +174,6 @@ func (a *app) deliverAfter(ctx context.Context, st *state.Store, rep *notifier.R
 	return d.DeliverAfter(ctx, rep)
 }
 
-// deliver runs one delivery round to the given sinks, else the configured
-// ones. With oneOff the given sinks acknowledge for themselves only, and
-// the entries stay for the configured sinks (see notifier.Deliverer.OneOff).
-func (a *app) deliver(ctx context.Context, st *state.Store, specs []string, oneOff bool) (*notifier.DeliveryReport, error) {
-	sinks, err := a.sinks(ctx, st, specs, nil, iconFile(cacheDir()))
-	if err != nil {
-		return nil, err
-	}
-	d := &notifier.Deliverer{Store: st, Sinks: sinks, OneOff: oneOff}
-	return d.Deliver(ctx)
-}
-
 // notifyTestResult is what `notify test` reports: the sinks that showed the
 // test notification and those that failed, with why.
 type notifyTestResult struct {
@@ -180,15 +181,20 @@ type notifyTestResult struct {
 	Failed map[string]string `json:"failed,omitempty"`
 }
 
+// notifyTestOptions are the flags of `notify test`.
+type notifyTestOptions struct {
+	sinks []string // instead of the configured ones
+}
+
 // runNotifyTest sends a test notification straight to each sink. It goes
 // through no outbox: a test that fails is reported, not retried later
 // among the real notifications.
-func (a *app) runNotifyTest(ctx context.Context, specs []string) error {
+func (a *app) runNotifyTest(ctx context.Context, o notifyTestOptions) error {
 	st, err := a.openStore("notify")
 	if err != nil {
 		return err
 	}
-	sinks, err := a.sinks(ctx, st, specs, nil, iconFile(cacheDir()))
+	sinks, err := a.sinks(ctx, st, o.sinks, nil, iconFile(cacheDir()))
 	if err != nil {
 		return err
 	}
@@ -224,18 +230,16 @@ func (a *app) runNotifyTest(ctx context.Context, specs []string) error {
 
 func (a *app) notifyCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "notify", Short: "Notification tools"}
-	var sinks []string
+	var o notifyTestOptions
 	test := &cobra.Command{
 		Use:   "test",
 		Short: "Show a test notification through the configured sinks",
 		Args:  cobra.NoArgs,
 		Long: "Show a test notification now through the configured sinks (or the --sink ones), whatever\n" +
 			"the quiet hours or a pause say. It is shown or reported as failed, never kept for later.",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runNotifyTest(cmd.Context(), sinks)
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runNotifyTest(cmd.Context(), o) },
 	}
-	test.Flags().StringArrayVar(&sinks, "sink", nil, "use this sink instead of the configured ones (repeatable)")
+	test.Flags().StringArrayVar(&o.sinks, "sink", nil, "use this sink instead of the configured ones (repeatable)")
 	cmd.AddCommand(test)
 	return cmd
 }

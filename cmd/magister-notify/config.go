@@ -134,6 +134,12 @@ func settingFor(s *state.State, key string) (setting, bool) {
 	return setting{}, false
 }
 
+// configOptions are the arguments of `config get` and `config set`.
+type configOptions struct {
+	key   string
+	value string // set only
+}
+
 func (a *app) configCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "config",
@@ -152,7 +158,7 @@ func (a *app) configCommand() *cobra.Command {
 			if len(args) == 0 {
 				return a.runConfigList(cmd.Context())
 			}
-			return a.runConfigGet(cmd.Context(), args[0])
+			return a.runConfigGet(cmd.Context(), configOptions{key: args[0]})
 		},
 	})
 	set := &cobra.Command{
@@ -160,7 +166,9 @@ func (a *app) configCommand() *cobra.Command {
 		Short: "Change one setting",
 		Long:  "Change one setting. The keys:\n\n" + keyHelp() + "\nprivacy.NAME and child.NAME exist for each watched child.",
 		Args:  cobra.ExactArgs(2),
-		RunE:  func(cmd *cobra.Command, args []string) error { return a.runConfigSet(cmd.Context(), args[0], args[1]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runConfigSet(cmd.Context(), configOptions{key: args[0], value: args[1]})
+		},
 	}
 	// A value may start with a minus ("-5m") without being taken for a flag:
 	// it gets the setting's own error.
@@ -196,31 +204,31 @@ func (a *app) runConfigList(ctx context.Context) error {
 	})
 }
 
-func (a *app) runConfigGet(ctx context.Context, key string) error {
+func (a *app) runConfigGet(ctx context.Context, o configOptions) error {
 	_, s, err := a.loadState(ctx, "config")
 	if err != nil {
 		return err
 	}
-	x, ok := settingFor(&s, key)
+	x, ok := settingFor(&s, o.key)
 	if !ok {
-		return unknownKey(&s, key)
+		return unknownKey(&s, o.key)
 	}
 	value := x.get(&s)
-	return a.emit(map[string]string{strings.ToLower(key): value}, func(p *printer) { p.Line("%s", value) })
+	return a.emit(map[string]string{strings.ToLower(o.key): value}, func(p *printer) { p.Line("%s", value) })
 }
 
-func (a *app) runConfigSet(ctx context.Context, key, v string) error {
+func (a *app) runConfigSet(ctx context.Context, o configOptions) error {
 	st, err := a.openStore("config")
 	if err != nil {
 		return err
 	}
 	var value string
 	err = st.Update(ctx, func(s *state.State) error {
-		x, ok := settingFor(s, key)
+		x, ok := settingFor(s, o.key)
 		if !ok {
-			return unknownKey(s, key)
+			return unknownKey(s, o.key)
 		}
-		if err := x.set(s, strings.TrimSpace(v)); err != nil {
+		if err := x.set(s, strings.TrimSpace(o.value)); err != nil {
 			return err
 		}
 		value = x.get(s)
@@ -229,8 +237,8 @@ func (a *app) runConfigSet(ctx context.Context, key, v string) error {
 	if err != nil {
 		return err
 	}
-	return a.emit(map[string]string{strings.ToLower(key): value}, func(p *printer) {
-		p.Line("%s is now %s", strings.ToLower(key), value)
+	return a.emit(map[string]string{strings.ToLower(o.key): value}, func(p *printer) {
+		p.Line("%s is now %s", strings.ToLower(o.key), value)
 	})
 }
 

@@ -20,7 +20,8 @@ import (
 	"github.com/magister-notify/magister-notify/state"
 )
 
-type loginFlags struct {
+// loginOptions are the flags of `login`.
+type loginOptions struct {
 	school, baseURL, hint, redirect   string
 	printURL, refreshStdin, noBrowser bool
 	register, unregister, force       bool
@@ -44,7 +45,7 @@ func infoOf(acct state.Account) accountInfo {
 }
 
 func (a *app) loginCommand() *cobra.Command {
-	var f loginFlags
+	var f loginOptions
 	cmd := &cobra.Command{
 		Use:   "login --school SCHOOL",
 		Short: "Sign in to Magister in your browser",
@@ -71,7 +72,7 @@ func (a *app) loginCommand() *cobra.Command {
 // runLogin signs in the way the flags ask: register or unregister the
 // m6loapp:// handler, finish a started login, import a refresh token, or
 // start a browser login and wait for it.
-func (a *app) runLogin(ctx context.Context, f loginFlags) error {
+func (a *app) runLogin(ctx context.Context, f loginOptions) error {
 	st, err := a.openStore("login")
 	if err != nil {
 		return err
@@ -122,7 +123,7 @@ func (a *app) runHandler(res installer.Result, err error) error {
 
 // runBrowserLogin starts a login in the browser and waits for it to come
 // back (or, with --print-url, only prints its address).
-func (a *app) runBrowserLogin(ctx context.Context, st *state.Store, accts *account.Clients, school magister.School, f loginFlags) error {
+func (a *app) runBrowserLogin(ctx context.Context, st *state.Store, accts *account.Clients, school magister.School, f loginOptions) error {
 	req, err := account.StartLogin(ctx, st.Dir(), school, f.hint)
 	if err != nil {
 		return err
@@ -238,8 +239,14 @@ func readSecretLine(r io.Reader) (string, error) {
 	return line, nil
 }
 
+// logoutOptions are the argument and flags of `logout`.
+type logoutOptions struct {
+	keys []string // the ACCOUNT argument; none: every account in the state
+	all  bool
+}
+
 func (a *app) logoutCommand() *cobra.Command {
-	var all bool
+	var o logoutOptions
 	cmd := &cobra.Command{
 		Use:   "logout [ACCOUNT]",
 		Short: "Sign out and forget an account (its tokens and what was seen)",
@@ -248,39 +255,46 @@ func (a *app) logoutCommand() *cobra.Command {
 			"state file no longer names.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			st, err := a.openStore("logout")
-			if err != nil {
-				return err
-			}
-			var keys []string
-			if len(args) == 1 {
-				keys = []string{args[0]}
-			} else if err := st.View(cmd.Context(), func(s state.State) error {
-				for _, acct := range s.Accounts {
-					keys = append(keys, acct.Key)
-				}
-				return nil
-			}); err != nil {
-				return err
-			}
-			switch {
-			case len(keys) > 1 && !all:
-				return fmt.Errorf("several accounts are signed in (%s): name one, or use --all", strings.Join(keys, ", "))
-			case len(keys) == 0 || all:
-				return a.logoutAll(cmd.Context(), st)
-			}
-			acct, err := account.Logout(cmd.Context(), st, a.accounts(st), keys[0])
-			if err != nil {
-				return err
-			}
-			out := []accountInfo{infoOf(acct)}
-			return a.emit(out, func(p *printer) {
-				p.Line("Signed out %s (%s) and forgot its tokens.", acct.Name, acct.Key)
-			})
+			o.keys = args
+			return a.runLogout(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "sign out every account and remove every stored sign-in")
+	cmd.Flags().BoolVar(&o.all, "all", false, "sign out every account and remove every stored sign-in")
 	return cmd
+}
+
+// runLogout signs out the named account, the only one in the state, or
+// with o.all (or nobody in the state) everyone.
+func (a *app) runLogout(ctx context.Context, o logoutOptions) error {
+	st, err := a.openStore("logout")
+	if err != nil {
+		return err
+	}
+	var keys []string
+	if len(o.keys) == 1 {
+		keys = o.keys
+	} else if err := st.View(ctx, func(s state.State) error {
+		for _, acct := range s.Accounts {
+			keys = append(keys, acct.Key)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	switch {
+	case len(keys) > 1 && !o.all:
+		return fmt.Errorf("several accounts are signed in (%s): name one, or use --all", strings.Join(keys, ", "))
+	case len(keys) == 0 || o.all:
+		return a.logoutAll(ctx, st)
+	}
+	acct, err := account.Logout(ctx, st, a.accounts(st), keys[0])
+	if err != nil {
+		return err
+	}
+	out := []accountInfo{infoOf(acct)}
+	return a.emit(out, func(p *printer) {
+		p.Line("Signed out %s (%s) and forgot its tokens.", acct.Name, acct.Key)
+	})
 }
 
 // logoutAll signs everyone out and removes every stored sign-in it finds,
@@ -320,29 +334,32 @@ func (a *app) whoamiCommand() *cobra.Command {
 		Use:   "whoami",
 		Short: "Show who is signed in and which children are watched",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, s, err := a.loadState(cmd.Context(), "whoami")
-			if err != nil {
-				return err
-			}
-			out := []accountInfo{}
-			for _, acct := range s.Accounts {
-				out = append(out, infoOf(acct))
-			}
-			return a.emit(out, func(p *printer) {
-				if len(out) == 0 {
-					p.Line("Nobody is signed in. Sign in with: magister-notify login --school <school>")
-				}
-				for _, i := range out {
-					role := "student"
-					if i.Parent {
-						role = "parent"
-					}
-					p.Field(i.Name, "%s at %s.magister.net (%s) · watching %s", role, i.School, i.Key, strings.Join(i.Children, ", "))
-				}
-			})
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runWhoami(cmd.Context()) },
 	}
+}
+
+// runWhoami lists the signed-in accounts and the children each watches.
+func (a *app) runWhoami(ctx context.Context) error {
+	_, s, err := a.loadState(ctx, "whoami")
+	if err != nil {
+		return err
+	}
+	out := []accountInfo{}
+	for _, acct := range s.Accounts {
+		out = append(out, infoOf(acct))
+	}
+	return a.emit(out, func(p *printer) {
+		if len(out) == 0 {
+			p.Line("Nobody is signed in. Sign in with: magister-notify login --school <school>")
+		}
+		for _, i := range out {
+			role := "student"
+			if i.Parent {
+				role = "parent"
+			}
+			p.Field(i.Name, "%s at %s.magister.net (%s) · watching %s", role, i.School, i.Key, strings.Join(i.Children, ", "))
+		}
+	})
 }
 
 // handlerOptions says how the m6loapp:// handler runs this binary: on the

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -14,17 +15,18 @@ type pauseInfo struct {
 	Until  *time.Time `json:"until,omitempty"`
 }
 
+// pauseOptions are the argument of `pause`.
+type pauseOptions struct {
+	args []string // DURATION or until-tomorrow, if given
+}
+
 func (a *app) pauseCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "pause [DURATION|until-tomorrow]",
 		Short: "Hold notifications for a while (default 1h); they arrive as one digest afterwards",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			change, err := pauseChange(args, a.now())
-			if err != nil {
-				return err
-			}
-			return a.setPause(cmd, change)
+			return a.runPause(cmd.Context(), pauseOptions{args: args})
 		},
 	}
 }
@@ -34,18 +36,18 @@ func (a *app) resumeCommand() *cobra.Command {
 		Use:   "resume",
 		Short: "End a pause; held notifications arrive as one digest",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.resume(cmd) },
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runResume(cmd.Context()) },
 	}
 }
 
-// resume ends a pause; what it held arrives as one digest.
-func (a *app) resume(cmd *cobra.Command) error {
+// runResume ends a pause; what it held arrives as one digest.
+func (a *app) runResume(ctx context.Context) error {
 	st, err := a.openStore("resume")
 	if err != nil {
 		return err
 	}
 	var was bool
-	err = st.Update(cmd.Context(), func(s *state.State) error {
+	err = st.Update(ctx, func(s *state.State) error {
 		was = s.Settings.Resume(a.now())
 		return nil
 	})
@@ -82,13 +84,18 @@ func pauseChange(args []string, now time.Time) (func(*state.Settings) error, err
 	return func(s *state.Settings) error { return s.Pause(now, d) }, nil
 }
 
-func (a *app) setPause(cmd *cobra.Command, change func(*state.Settings) error) error {
+// runPause holds notifications for the duration o.args gives.
+func (a *app) runPause(ctx context.Context, o pauseOptions) error {
+	change, err := pauseChange(o.args, a.now())
+	if err != nil {
+		return err
+	}
 	st, err := a.openStore("pause")
 	if err != nil {
 		return err
 	}
 	var until time.Time
-	err = st.Update(cmd.Context(), func(s *state.State) error {
+	err = st.Update(ctx, func(s *state.State) error {
 		if err := change(&s.Settings); err != nil {
 			return err
 		}

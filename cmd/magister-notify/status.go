@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -46,47 +47,56 @@ func (a *app) statusCommand() *cobra.Command {
 		Use:   "status",
 		Short: "Show the state, the tray and the health of the last check",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("status")
-			if err != nil {
-				return err
-			}
-			info := statusInfo{StateDir: st.Dir(), StateFile: st.Path()}
-			info.Tray.NoIcon = tray.NoIcon
-			info.Tray.PID, info.Tray.Running = st.TrayPID()
-			now := time.Now()
-			err = st.View(cmd.Context(), func(s state.State) error {
-				info.Schema = s.Version
-				info.LastAttempt = timePtr(s.Health.LastAttempt)
-				info.LastSuccess = timePtr(s.Health.LastSuccess)
-				info.LastError = s.Health.LastError
-				info.Failures = s.Health.ConsecutiveFailures
-				if s.Settings.Paused(now) {
-					info.PausedUntil = timePtr(s.Settings.PauseUntil)
-				}
-				info.Accounts = len(s.Accounts)
-				for _, acc := range s.Accounts {
-					info.Children += len(acc.Children)
-				}
-				info.Seen = s.SeenCount()
-				info.Pending = len(s.Outbox)
-				info.History = len(s.History)
-				info.Quarantined = s.Quarantined
-				info.Failing = notifier.PendingFailures(s)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			if info.Files, err = st.QuarantinedFiles(); err != nil {
-				return err
-			}
-			if h, err := installer.HandlerStatus(cmd.Context(), a.handlerOptions(false)); err == nil {
-				info.Handler = &h
-			}
-			return a.emit(info, func(p *printer) { printStatus(p, info) })
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runStatus(cmd.Context()) },
 	}
+}
+
+// runStatus shows the state, the tray, the sign-in handler and the health
+// of the last check.
+func (a *app) runStatus(ctx context.Context) error {
+	st, err := a.openStore("status")
+	if err != nil {
+		return err
+	}
+	info := statusInfo{StateDir: st.Dir(), StateFile: st.Path()}
+	info.Tray.NoIcon = tray.NoIcon
+	info.Tray.PID, info.Tray.Running = st.TrayPID()
+	now := time.Now()
+	err = st.View(ctx, func(s state.State) error {
+		info.fill(s, now)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if info.Files, err = st.QuarantinedFiles(); err != nil {
+		return err
+	}
+	if h, err := installer.HandlerStatus(ctx, a.handlerOptions(false)); err == nil {
+		info.Handler = &h
+	}
+	return a.emit(info, func(p *printer) { printStatus(p, info) })
+}
+
+// fill copies what status reports from the state s at now.
+func (info *statusInfo) fill(s state.State, now time.Time) {
+	info.Schema = s.Version
+	info.LastAttempt = timePtr(s.Health.LastAttempt)
+	info.LastSuccess = timePtr(s.Health.LastSuccess)
+	info.LastError = s.Health.LastError
+	info.Failures = s.Health.ConsecutiveFailures
+	if s.Settings.Paused(now) {
+		info.PausedUntil = timePtr(s.Settings.PauseUntil)
+	}
+	info.Accounts = len(s.Accounts)
+	for _, acc := range s.Accounts {
+		info.Children += len(acc.Children)
+	}
+	info.Seen = s.SeenCount()
+	info.Pending = len(s.Outbox)
+	info.History = len(s.History)
+	info.Quarantined = s.Quarantined
+	info.Failing = notifier.PendingFailures(s)
 }
 
 func printStatus(p *printer, info statusInfo) {

@@ -30,40 +30,44 @@ func (a *app) trayCommand() *cobra.Command {
 			"Only one tray runs per state directory. Its log is magister-notify.log in the state directory.\n" +
 			"`magister-notify service install` starts it at every login.",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			st, err := a.openStore("tray")
-			if err != nil {
-				return err
-			}
-			logf, err := tray.OpenLog(st.Dir(), 0)
-			if err != nil {
-				return err
-			}
-			defer logf.Close()
-			logger := slog.New(slog.NewTextHandler(logf, nil))
-			// Windows: toasts are attributed to magister-notify (name, icon).
-			if err := installer.RegisterAppID(iconFile(cacheDir())); err != nil {
-				logger.Warn("register the app id for notifications", "err", err)
-			}
-			cfg := a.trayConfig(st, logger, iconFile(cacheDir()))
-			cfg.Login = a.trayLogin(st, logger)
-			if as, err := installer.New(installer.Options{StateDir: a.stateDir, TrayPID: st.TrayPID}); err == nil {
-				cfg.Autostart = as.Toggle()
-			} else {
-				logger.Warn("autostart is unavailable", "err", err)
-			}
-			err = tray.Run(cmd.Context(), cfg)
-			if errors.Is(err, context.Canceled) {
-				return nil
-			}
-			if err != nil {
-				// Started at login or by `service start`, nobody sees stderr:
-				// the log says why it stopped.
-				logger.Error("the tray stopped", "err", err)
-			}
-			return err
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runTray(cmd.Context()) },
 	}
+}
+
+// runTray runs the status icon until ctx ends or it is quit; why it
+// stopped goes to its log.
+func (a *app) runTray(ctx context.Context) error {
+	st, err := a.openStore("tray")
+	if err != nil {
+		return err
+	}
+	logf, err := tray.OpenLog(st.Dir(), 0)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	logger := slog.New(slog.NewTextHandler(logf, nil))
+	// Windows: toasts are attributed to magister-notify (name, icon).
+	if err := installer.RegisterAppID(iconFile(cacheDir())); err != nil {
+		logger.Warn("register the app id for notifications", "err", err)
+	}
+	cfg := a.trayConfig(st, logger, iconFile(cacheDir()))
+	cfg.Login = a.trayLogin(st, logger)
+	if as, err := installer.New(installer.Options{StateDir: a.stateDir, TrayPID: st.TrayPID}); err == nil {
+		cfg.Autostart = as.Toggle()
+	} else {
+		logger.Warn("autostart is unavailable", "err", err)
+	}
+	err = tray.Run(ctx, cfg)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	if err != nil {
+		// Started at login or by `service start`, nobody sees stderr:
+		// the log says why it stopped.
+		logger.Error("the tray stopped", "err", err)
+	}
+	return err
 }
 
 // trayConfig wires the tray to the notifier: checks through the signed-in

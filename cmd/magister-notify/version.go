@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"runtime"
 	"runtime/debug"
 
@@ -22,19 +23,23 @@ func (a *app) versionCommand() *cobra.Command {
 		Use:   "version",
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			v := versionInfo{Version: version, Go: runtime.Version(),
-				Platform: runtime.GOOS + "/" + runtime.GOARCH, Schema: state.SchemaVersion}
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-						v.Commit = s.Value[:12]
-					}
-				}
-			}
-			return a.emit(v, func(p *printer) {
-				p.Line("magister-notify %s (%s, %s)", v.Version, v.Platform, v.Go)
-			})
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runVersion(cmd.Context()) },
 	}
+}
+
+// runVersion prints the version, the commit it was built from, the Go
+// release and the state schema.
+func (a *app) runVersion(context.Context) error {
+	v := versionInfo{Version: version, Go: runtime.Version(),
+		Platform: runtime.GOOS + "/" + runtime.GOARCH, Schema: state.SchemaVersion}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v.Commit = s.Value[:12]
+			}
+		}
+	}
+	return a.emit(v, func(p *printer) {
+		p.Line("magister-notify %s (%s, %s)", v.Version, v.Platform, v.Go)
+	})
 }
