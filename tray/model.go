@@ -311,10 +311,14 @@ func (f facts) autostartItem() item {
 	return auto
 }
 
-// icon is the icon's state: attention, paused, unread or normal.
+// icon is the icon's state. Attention wins over paused (a paused tray
+// still needs the user to sign in again) and keeps the unread dot; paused
+// hides the dot, as it hides notifications (the tooltip still counts them).
 func (f facts) icon() string {
 	switch {
-	case f.noAccounts || f.loginNeeded || (f.failing && f.s.Health.ConsecutiveFailures >= attentionFailures):
+	case f.needsAttention() && f.unread > 0:
+		return assets.AttentionUnread
+	case f.needsAttention():
 		return assets.Attention
 	case f.paused:
 		return assets.Paused
@@ -322,6 +326,12 @@ func (f facts) icon() string {
 		return assets.Unread
 	}
 	return assets.Normal
+}
+
+// needsAttention: nobody is signed in, a sign-in expired, or checks keep
+// failing.
+func (f facts) needsAttention() bool {
+	return f.noAccounts || f.loginNeeded || (f.failing && f.s.Health.ConsecutiveFailures >= attentionFailures)
 }
 
 // tooltip names the problem, else when the last check succeeded.
