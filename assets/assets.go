@@ -15,16 +15,21 @@ import (
 const (
 	// Normal is the everyday icon.
 	Normal = "normal"
-	// Unread adds a dot: there are notifications not yet marked as read.
+	// Unread adds a red dot: there are notifications not yet marked as read.
 	Unread = "unread"
-	// Attention means something needs the user: a login, or repeated failures.
+	// Attention is the bell with a "!" badge: something needs the user (a
+	// login, or repeated failures).
 	Attention = "attention"
-	// Paused means notifications are paused.
+	// AttentionUnread is Attention that keeps the unread dot, so that news
+	// stays visible while something is wrong.
+	AttentionUnread = "attention-unread"
+	// Paused is a dark bell on a light grey square with a pause badge:
+	// notifications are paused.
 	Paused = "paused"
 )
 
 // States lists every icon state.
-var States = []string{Normal, Unread, Attention, Paused}
+var States = []string{Normal, Unread, Attention, AttentionUnread, Paused}
 
 //go:embed icons
 var files embed.FS

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/magister-notify/magister-notify/assets"
@@ -155,7 +156,7 @@ func factsOf(in modelInput) facts {
 func buildModel(in modelInput) model {
 	f := factsOf(in)
 	problem := f.problemItem()
-	return model{icon: f.icon(), tooltip: f.tooltip(problem), items: f.items(problem)}
+	return model{icon: f.icon(), tooltip: f.tooltip(), items: f.items(problem)}
 }
 
 // statusLine is the first line of the menu: how the checks go, what is new,
@@ -196,10 +197,7 @@ func (f facts) problemItem() *item {
 		return &item{label: t.loginAgainCLI, disabled: true}
 	case f.failing:
 		retry := later(f.in.sched.NextCheck, h.RetryAt)
-		what := t.unreachable
-		if h.RateLimited {
-			what = t.rateLimited
-		}
+		what := f.failure()
 		label := what
 		if !retry.IsZero() {
 			label = fmt.Sprintf(t.retryingAt, what, f.clock(retry))
@@ -311,10 +309,14 @@ func (f facts) autostartItem() item {
 	return auto
 }
 
-// icon is the icon's state: attention, paused, unread or normal.
+// icon is the icon's state. Attention wins over paused (a paused tray
+// still needs the user to sign in again) and keeps the unread dot; paused
+// hides the dot, as it hides notifications (the tooltip still counts them).
 func (f facts) icon() string {
 	switch {
-	case f.noAccounts || f.loginNeeded || (f.failing && f.s.Health.ConsecutiveFailures >= attentionFailures):
+	case f.needsAttention() && f.unread > 0:
+		return assets.AttentionUnread
+	case f.needsAttention():
 		return assets.Attention
 	case f.paused:
 		return assets.Paused
@@ -324,19 +326,88 @@ func (f facts) icon() string {
 	return assets.Normal
 }
 
-// tooltip names the problem, else when the last check succeeded.
-func (f facts) tooltip(problem *item) string {
-	tooltip := "magister-notify"
+// needsAttention: nobody is signed in, a sign-in expired, or checks keep
+// failing.
+func (f facts) needsAttention() bool {
+	return f.noAccounts || f.loginNeeded || (f.failing && f.s.Health.ConsecutiveFailures >= attentionFailures)
+}
+
+// failure says why checks fail: Magister is unreachable, or asked us to
+// wait.
+func (f facts) failure() string {
+	if f.s.Health.RateLimited {
+		return f.t.rateLimited
+	}
+	return f.t.unreachable
+}
+
+// problemReason is what is wrong, in words: the reason the problem line
+// gives, without its action ("Log in again…") or retry time; "" when all
+// is well.
+func (f facts) problemReason() string {
 	switch {
-	case problem != nil:
-		tooltip += ": " + problem.label
-	case !f.s.Health.LastSuccess.IsZero():
-		tooltip = fmt.Sprintf(f.t.lastChecked, f.clock(f.s.Health.LastSuccess))
+	case f.noAccounts:
+		return f.t.notSignedIn
+	case f.loginNeeded:
+		return f.t.loginExpired
+	case f.failing:
+		return f.failure()
+	}
+	return ""
+}
+
+// tooltipMax is the longest tooltip, in UTF-16 units: Windows' notification
+// area holds 127 and systray cuts a longer one without ending it.
+const tooltipMax = 127
+
+// tooltip is what hovering the icon tells, a line for each: the app and
+// what is new, what is wrong, then when the last check succeeded and until
+// when notifications are paused.
+func (f facts) tooltip() string {
+	t := f.t
+	head := appName
+	if f.unread > 0 {
+		head += " · " + fmt.Sprintf(t.nNew, f.unread)
+	}
+	lines := []string{head}
+	if r := f.problemReason(); r != "" {
+		lines = append(lines, r)
+	}
+	var when []string
+	if h := f.s.Health; !h.LastSuccess.IsZero() {
+		when = append(when, fmt.Sprintf(t.lastChecked, f.clock(h.LastSuccess)))
 	}
 	if f.paused {
-		tooltip += "\n" + fmt.Sprintf(f.t.pausedUntil, f.clock(f.s.Settings.PauseUntil))
+		when = append(when, fmt.Sprintf(t.pausedUntil, f.clock(f.s.Settings.PauseUntil)))
 	}
-	return tooltip
+	if len(when) > 0 {
+		lines = append(lines, capitalize(strings.Join(when, " · ")))
+	}
+	return cutUTF16(strings.Join(lines, "\n"), tooltipMax)
+}
+
+// appName names the app in the tooltip.
+const appName = "magister-notify"
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[n:]
+}
+
+// cutUTF16 shortens s to at most n UTF-16 units, ending it with "…" when
+// it cuts, and never inside a character.
+func cutUTF16(s string, n int) string {
+	if len(utf16.Encode([]rune(s))) <= n {
+		return s
+	}
+	units := 1 // the ellipsis
+	for i, r := range s {
+		units += utf16.RuneLen(r)
+		if units > n {
+			return s[:i] + "…"
+		}
+	}
+	return s
 }
 
 // recentHistory is the newest RecentLimit history entries, newest first.

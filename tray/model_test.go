@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/magister-notify/magister-notify/assets"
 	"github.com/magister-notify/magister-notify/internal/testenv"
@@ -104,7 +105,7 @@ func TestModelEnglishMenuAsTheIssueLists(t *testing.T) {
 	if got := labels(m); !slices.Equal(got, want) {
 		t.Errorf("menu:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if m.icon != assets.Unread || m.tooltip != "Last checked 10:42" {
+	if m.icon != assets.Unread || m.tooltip != "magister-notify · 2 new\nLast checked 10:42" {
 		t.Errorf("icon %q tooltip %q", m.icon, m.tooltip)
 	}
 	// Every checkbox asks for the opposite of what it shows.
@@ -130,7 +131,7 @@ func TestModelDutch(t *testing.T) {
 			t.Errorf("Dutch menu lacks %q:\n%s", want, got)
 		}
 	}
-	if m.icon != assets.Paused || m.tooltip != "Laatst gecontroleerd 10:42\ngepauzeerd tot 11:50" {
+	if m.icon != assets.Paused || m.tooltip != "magister-notify\nLaatst gecontroleerd 10:42 · gepauzeerd tot 11:50" {
 		t.Errorf("icon %q tooltip %q", m.icon, m.tooltip)
 	}
 }
@@ -138,45 +139,51 @@ func TestModelDutch(t *testing.T) {
 func TestModelProblems(t *testing.T) {
 	loginErr := "magister: token refresh: status 400 invalid_grant: login required"
 	cases := []struct {
-		name      string
-		change    func(*state.State)
-		in        modelInput
-		status    string
-		problem   string
-		act       actionKind
-		icon      string
-		tooltipIn string
+		name    string
+		change  func(*state.State)
+		in      modelInput
+		status  string
+		problem string
+		act     actionKind
+		icon    string
+		tooltip string
 	}{
 		{name: "no account", change: func(s *state.State) { s.Accounts = nil; s.Health = state.Health{} },
-			status: "Not signed in", problem: "Sign in with: magister-notify login --school <school> (-)", icon: assets.Attention},
+			status: "Not signed in", problem: "Sign in with: magister-notify login --school <school> (-)", icon: assets.Attention,
+			tooltip: "magister-notify\nNot signed in"},
 		{name: "login needed", change: func(s *state.State) {
 			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(9, 0), LastError: loginErr, ConsecutiveFailures: 1, LoginRequired: true}
 		}, in: modelInput{canLogin: true},
-			status: "Check failed at 10:45", problem: "Log in again…", act: actLogin, icon: assets.Attention, tooltipIn: "Log in again"},
+			status: "Check failed at 10:45", problem: "Log in again…", act: actLogin, icon: assets.Attention,
+			tooltip: "magister-notify\nSign-in expired\nLast checked 09:00"},
 		{name: "login needed, no login callback", change: func(s *state.State) {
 			s.Health = state.Health{LastAttempt: at(10, 45), LastError: loginErr, ConsecutiveFailures: 1, LoginRequired: true}
-		}, status: "Check failed at 10:45", problem: "Log in again: magister-notify login (-)", icon: assets.Attention},
+		}, status: "Check failed at 10:45", problem: "Log in again: magister-notify login (-)", icon: assets.Attention,
+			tooltip: "magister-notify\nSign-in expired"},
 		{name: "unreachable once", change: func(s *state.State) {
 			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(10, 30), LastError: "dial tcp: connection refused", ConsecutiveFailures: 1}
 		}, in: modelInput{sched: SchedulerStatus{NextCheck: at(11, 5)}},
-			status: "Check failed at 10:45", problem: "Magister unreachable — retrying at 11:05", act: actCheckNow, icon: assets.Normal},
+			status: "Check failed at 10:45", problem: "Magister unreachable — retrying at 11:05", act: actCheckNow, icon: assets.Normal,
+			tooltip: "magister-notify\nMagister unreachable\nLast checked 10:30"},
 		{name: "unreachable repeatedly", change: func(s *state.State) {
 			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0), LastError: "magister: GET /api/account: status 503", ConsecutiveFailures: 3}
 		}, in: modelInput{sched: SchedulerStatus{NextCheck: at(11, 5)}},
 			status: "Check failed at 10:45", problem: "Magister unreachable — retrying at 11:05", act: actCheckNow, icon: assets.Attention,
-			tooltipIn: "retrying at 11:05"},
+			tooltip: "magister-notify\nMagister unreachable\nLast checked 08:00"},
 		{name: "rate limited", change: func(s *state.State) {
 			s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0), ConsecutiveFailures: 1,
 				LastError: "magister: GET /api/account: too many requests, retry after 20m0s", RateLimited: true, RetryAt: at(11, 5)}
 		}, in: modelInput{sched: SchedulerStatus{NextCheck: at(10, 50)}},
-			status: "Check failed at 10:45", problem: "Magister asked us to wait — retrying at 11:05", act: actCheckNow, icon: assets.Normal},
+			status: "Check failed at 10:45", problem: "Magister asked us to wait — retrying at 11:05", act: actCheckNow, icon: assets.Normal,
+			tooltip: "magister-notify\nMagister asked us to wait\nLast checked 08:00"},
 		{name: "checking", change: func(*state.State) {}, in: modelInput{sched: SchedulerStatus{Checking: true}},
-			status: "Checking…", icon: assets.Normal},
+			status: "Checking…", icon: assets.Normal, tooltip: "magister-notify\nLast checked 10:42"},
 		{name: "never checked", change: func(s *state.State) { s.Health = state.Health{} },
-			status: "Not checked yet", icon: assets.Normal},
+			status: "Not checked yet", icon: assets.Normal, tooltip: "magister-notify"},
 		{name: "failure in the scheduler only", change: func(*state.State) {},
 			in:     modelInput{canLogin: true, sched: SchedulerStatus{LastErr: fmt.Errorf("x: %w", magister.ErrLoginRequired)}},
-			status: "Checked 10:42", problem: "Log in again…", act: actLogin, icon: assets.Attention},
+			status: "Checked 10:42", problem: "Log in again…", act: actLogin, icon: assets.Attention,
+			tooltip: "magister-notify\nSign-in expired\nLast checked 10:42"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -202,8 +209,8 @@ func TestModelProblems(t *testing.T) {
 			if m.icon != c.icon {
 				t.Errorf("icon %s, want %s", m.icon, c.icon)
 			}
-			if !strings.Contains(m.tooltip, c.tooltipIn) {
-				t.Errorf("tooltip %q lacks %q", m.tooltip, c.tooltipIn)
+			if m.tooltip != c.tooltip {
+				t.Errorf("tooltip %q, want %q", m.tooltip, c.tooltip)
 			}
 		})
 	}
@@ -326,5 +333,125 @@ func TestSamePlan(t *testing.T) {
 	if samePlan(a, Plan{Interval: time.Hour, DeliverAt: at(11, 0)}, now) || samePlan(a, Plan{Interval: time.Hour}, now) ||
 		samePlan(a, Plan{Interval: time.Minute, DeliverAt: at(9, 0)}, now) {
 		t.Error("different plans compare equal")
+	}
+}
+
+// TestIconAndTooltip pins what the icon shows and the tooltip says, in both
+// languages: the app and what is new first, then what is wrong in words,
+// then the last check and the pause.
+func TestIconAndTooltip(t *testing.T) {
+	unread := func(s *state.State) {
+		s.History = []state.Entry{{ID: "1", Title: "a", Delivered: at(10, 0)}, {ID: "2", Title: "b", Delivered: at(10, 1)},
+			{ID: "3", Title: "c", Delivered: at(10, 2)}}
+	}
+	down := func(s *state.State) {
+		s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0), LastError: "magister: GET /api/account: status 503",
+			ConsecutiveFailures: 3}
+	}
+	rateLimited := func(s *state.State) {
+		s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0), ConsecutiveFailures: 1,
+			LastError: "magister: too many requests", RateLimited: true, RetryAt: at(11, 5)}
+	}
+	loginExpired := func(s *state.State) {
+		s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(9, 0), LastError: "login required", LoginRequired: true}
+	}
+	paused := func(s *state.State) { s.Settings.PauseUntil = at(11, 50) }
+	cases := []struct {
+		name    string
+		changes []func(*state.State)
+		icon    string
+		nl, en  string
+	}{
+		{"all well", nil, assets.Normal,
+			"magister-notify\nLaatst gecontroleerd 10:42",
+			"magister-notify\nLast checked 10:42"},
+		{"unread", []func(*state.State){unread}, assets.Unread,
+			"magister-notify · 3 nieuw\nLaatst gecontroleerd 10:42",
+			"magister-notify · 3 new\nLast checked 10:42"},
+		{"attention and unread", []func(*state.State){unread, down}, assets.AttentionUnread,
+			"magister-notify · 3 nieuw\nMagister onbereikbaar\nLaatst gecontroleerd 08:00",
+			"magister-notify · 3 new\nMagister unreachable\nLast checked 08:00"},
+		{"login expired and unread", []func(*state.State){unread, loginExpired}, assets.AttentionUnread,
+			"magister-notify · 3 nieuw\nLogin verlopen\nLaatst gecontroleerd 09:00",
+			"magister-notify · 3 new\nSign-in expired\nLast checked 09:00"},
+		{"paused", []func(*state.State){paused}, assets.Paused,
+			"magister-notify\nLaatst gecontroleerd 10:42 · gepauzeerd tot 11:50",
+			"magister-notify\nLast checked 10:42 · paused until 11:50"},
+		{"paused hides the dot, not the count", []func(*state.State){unread, paused}, assets.Paused,
+			"magister-notify · 3 nieuw\nLaatst gecontroleerd 10:42 · gepauzeerd tot 11:50",
+			"magister-notify · 3 new\nLast checked 10:42 · paused until 11:50"},
+		{"paused, never checked", []func(*state.State){paused, func(s *state.State) { s.Health = state.Health{} }}, assets.Paused,
+			"magister-notify\nGepauzeerd tot 11:50",
+			"magister-notify\nPaused until 11:50"},
+		{"paused while the login expired", []func(*state.State){paused, loginExpired}, assets.Attention,
+			"magister-notify\nLogin verlopen\nLaatst gecontroleerd 09:00 · gepauzeerd tot 11:50",
+			"magister-notify\nSign-in expired\nLast checked 09:00 · paused until 11:50"},
+		{"rate limited", []func(*state.State){rateLimited}, assets.Normal,
+			"magister-notify\nMagister vraagt ons te wachten\nLaatst gecontroleerd 08:00",
+			"magister-notify\nMagister asked us to wait\nLast checked 08:00"},
+		{"rate limited, unread", []func(*state.State){unread, rateLimited}, assets.Unread,
+			"magister-notify · 3 nieuw\nMagister vraagt ons te wachten\nLaatst gecontroleerd 08:00",
+			"magister-notify · 3 new\nMagister asked us to wait\nLast checked 08:00"},
+	}
+	for _, c := range cases {
+		for _, lang := range []string{"nl", "en"} {
+			t.Run(c.name+"/"+lang, func(t *testing.T) {
+				s := parentState()
+				for _, change := range c.changes {
+					change(&s)
+				}
+				m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: lang, readUntil: at(9, 0)})
+				want := c.en
+				if lang == "nl" {
+					want = c.nl
+				}
+				if m.tooltip != want {
+					t.Errorf("tooltip %q, want %q", m.tooltip, want)
+				}
+				if m.icon != c.icon {
+					t.Errorf("icon %s, want %s", m.icon, c.icon)
+				}
+				if strings.Contains(m.tooltip, "…") {
+					t.Errorf("tooltip %q carries a menu action's ellipsis", m.tooltip)
+				}
+			})
+		}
+	}
+}
+
+// TestTooltipFitsWindows: the longest tooltip the model can make (a
+// date instead of a clock, a large count, the longest reason) is cut to what
+// Windows holds, at a character, with an ellipsis.
+func TestTooltipFitsWindows(t *testing.T) {
+	s := parentState()
+	for i := range 999 {
+		s.History = append(s.History, state.Entry{ID: fmt.Sprint(i), Title: "x", Delivered: at(10, 0)})
+	}
+	s.Health = state.Health{LastAttempt: at(10, 45), LastSuccess: at(8, 0).AddDate(0, 0, -5), ConsecutiveFailures: 1,
+		LastError: "magister: too many requests", RateLimited: true}
+	s.Settings.PauseUntil = at(7, 0).AddDate(0, 0, 5)
+	m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: "nl", readUntil: at(9, 0)})
+	want := "magister-notify · 999 nieuw\nMagister vraagt ons te wachten\nLaatst gecontroleerd 2026-01-09 08:00 · gepauzeerd tot 2026-01-19 0…"
+	if m.tooltip != want {
+		t.Errorf("tooltip %q, want %q", m.tooltip, want)
+	}
+	if n := len(utf16.Encode([]rune(m.tooltip))); n != tooltipMax {
+		t.Errorf("the cut tooltip is %d UTF-16 units, want %d", n, tooltipMax)
+	}
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abc", 3, "abc"},
+		{"abcd", 3, "ab…"},
+		{"a😀b", 4, "a😀b"}, // the emoji is two UTF-16 units
+		{"a😀bc", 4, "a😀…"},
+		{"ab😀c", 4, "ab…"}, // and is not cut in half
+		{"ééé", 2, "é…"},
+	} {
+		if got := cutUTF16(c.in, c.n); got != c.want {
+			t.Errorf("cutUTF16(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
 	}
 }

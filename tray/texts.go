@@ -12,6 +12,7 @@ type texts struct {
 	checkedAt, checkFailedAt, nNew          string // %s clock, %s clock, %d count
 	pausedUntil                             string // %s clock
 	signInHint, loginAgain, loginAgainCLI   string
+	loginExpired                            string
 	unreachable, rateLimited, retryingAt    string // retryingAt: %s what, %s clock
 	recent, noneYet, markAllRead            string
 	checkNow                                string
@@ -35,6 +36,7 @@ var english = texts{
 	signInHint:    "Sign in with: magister-notify login --school <school>",
 	loginAgain:    "Log in again…",
 	loginAgainCLI: "Log in again: magister-notify login",
+	loginExpired:  "Sign-in expired",
 	unreachable:   "Magister unreachable",
 	rateLimited:   "Magister asked us to wait",
 	retryingAt:    "%s — retrying at %s",
@@ -71,6 +73,7 @@ var dutch = texts{
 	signInHint:    "Log in met: magister-notify login --school <school>",
 	loginAgain:    "Opnieuw inloggen…",
 	loginAgainCLI: "Opnieuw inloggen: magister-notify login",
+	loginExpired:  "Login verlopen",
 	unreachable:   "Magister onbereikbaar",
 	rateLimited:   "Magister vraagt ons te wachten",
 	retryingAt:    "%s — nieuwe poging om %s",

@@ -1,5 +1,5 @@
 // Package icon draws the magister-notify status icons: a bell on a rounded
-// square, in four states, at any size. Shapes are described in unit
+// square, with badges for the states, at any size. Shapes are described in unit
 // coordinates and rasterised with supersampling, so every size is drawn
 // from the same geometry rather than scaled from a bitmap.
 package icon
@@ -12,26 +12,29 @@ import (
 
 // States of the icon, in the order the generator writes them.
 const (
-	Normal    = "normal"
-	Unread    = "unread"
-	Attention = "attention"
-	Paused    = "paused"
+	Normal          = "normal"
+	Unread          = "unread"
+	Attention       = "attention"
+	AttentionUnread = "attention-unread"
+	Paused          = "paused"
 )
 
 // States lists every state.
-var States = []string{Normal, Unread, Attention, Paused}
+var States = []string{Normal, Unread, Attention, AttentionUnread, Paused}
 
 // Colours of the full-colour icons.
 var (
-	blue  = color.NRGBA{0x1B, 0x64, 0xD6, 0xFF}
-	red   = color.NRGBA{0xE5, 0x33, 0x2A, 0xFF}
-	alert = color.NRGBA{0xC6, 0x28, 0x28, 0xFF}
-	grey  = color.NRGBA{0x75, 0x7B, 0x84, 0xFF}
-	white = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
-	black = color.NRGBA{0x00, 0x00, 0x00, 0xFF}
+	blue   = color.NRGBA{0x1B, 0x64, 0xD6, 0xFF}
+	red    = color.NRGBA{0xE5, 0x33, 0x2A, 0xFF}
+	amber  = color.NRGBA{0xFF, 0xB0, 0x00, 0xFF}
+	ink    = color.NRGBA{0x1F, 0x24, 0x2B, 0xFF}
+	silver = color.NRGBA{0xB4, 0xBD, 0xC8, 0xFF}
+	slate  = color.NRGBA{0x3A, 0x43, 0x4F, 0xFF}
+	white  = color.NRGBA{0xFF, 0xFF, 0xFF, 0xFF}
+	black  = color.NRGBA{0x00, 0x00, 0x00, 0xFF}
 )
 
-// shape reports whether the point (x, y), in units of the icon's width with
+// shape reports whether the point (x, y), in units of the glyph's width with
 // y pointing down, is inside.
 type shape func(x, y float64) bool
 
@@ -52,67 +55,95 @@ func samplesFor(size int) int {
 	return 8
 }
 
+// Margin is the empty border, in pixels, around the glyph of a size×size
+// icon: a sixteenth of the side, rounded down to whole pixels so that the
+// square's edges stay sharp, and at least one, so that the icon never
+// touches its neighbours in a panel.
+func Margin(size int) int { return max(1, size/16) }
+
 // Render draws state at size×size pixels in full colour, for Linux (PNG) and
 // Windows (ICO).
 func Render(state string, size int) *image.NRGBA {
-	return raster(layers(state, false), size)
+	return raster(layers(state), size)
 }
 
 // RenderTemplate draws state as a black glyph whose alpha is all that
 // counts, for the macOS menu bar (a "template image").
 func RenderTemplate(state string, size int) *image.NRGBA {
-	return raster(layers(state, true), size)
+	return raster(templateLayers(state), size)
 }
 
-func layers(state string, template bool) []layer {
-	if template {
-		return templateLayers(state)
+// Badges sit in the corners of the square, each cut free of what is under
+// it by a transparent ring: the unread dot top right, the state (attention
+// or paused) bottom right, so that both can show at once. Their centres and
+// radii fall on whole and half pixels at 16 and 24 px, where blur would
+// hurt most; the bell moves a little to the left to make room for a state
+// badge.
+const (
+	dotX, dotY, dotR       = 0.82, 0.18, 0.18
+	badgeX, badgeY, badgeR = 0.75, 0.75, 0.25
+	ring                   = 0.075
+	bellShift              = -0.07
+)
+
+// layers are the full-colour pictures: the app's white bell on a blue
+// square, with badges. Paused turns the square light grey and the bell dark,
+// which reads on light and dark panels alike, and adds a pause badge.
+func layers(state string) []layer {
+	bg, fg := blue, white
+	if state == Paused {
+		bg, fg = silver, slate
 	}
-	bg := blue
-	switch state {
-	case Paused:
-		bg = grey
-	case Attention:
-		bg = alert
+	ls := []layer{{s: roundedSquare, c: bg}, {s: bellFor(state), c: fg}}
+	if state == AttentionUnread {
+		// The sliver of square between the two badges reads as noise at
+		// 16 px: clear it.
+		ls = append(ls, layer{s: gap, clear: true})
 	}
-	ls := []layer{{s: roundedSquare, c: bg}}
+	if state == Unread || state == AttentionUnread {
+		ls = append(ls,
+			layer{s: circle(dotX, dotY, dotR+ring), clear: true},
+			layer{s: circle(dotX, dotY, dotR), c: red})
+	}
 	switch state {
-	case Attention:
-		ls = append(ls, layer{s: exclamation(0.5, 0.5, 1), c: white})
+	case Attention, AttentionUnread:
+		ls = append(ls,
+			layer{s: circle(badgeX, badgeY, badgeR+ring), clear: true},
+			layer{s: circle(badgeX, badgeY, badgeR), c: amber},
+			layer{s: exclamation(badgeX, badgeY, badgeR), c: ink})
 	case Paused:
 		ls = append(ls,
-			layer{s: bell, c: white},
-			layer{s: slash(0.1), c: bg},
-			layer{s: slash(0.055), c: white})
-	default:
-		ls = append(ls, layer{s: bell, c: white})
-	}
-	if state == Unread {
-		ls = append(ls,
-			layer{s: circle(0.81, 0.19, 0.25), clear: true},
-			layer{s: circle(0.81, 0.19, 0.18), c: red})
+			layer{s: circle(badgeX, badgeY, badgeR+ring), clear: true},
+			layer{s: circle(badgeX, badgeY, badgeR), c: slate},
+			layer{s: pauseBars(badgeX, badgeY, badgeR), c: white})
 	}
 	return ls
 }
 
-// templateLayers are the macOS glyphs: the bell alone, with a dot, with an
-// exclamation mark beside it, or struck through.
+// templateLayers are the macOS glyphs: the same bell and badges in black,
+// the marks inside the badges cut out.
 func templateLayers(state string) []layer {
-	ls := []layer{{s: bell, c: black}}
+	ls := []layer{{s: bellFor(state), c: black}}
+	if state == AttentionUnread {
+		ls = append(ls, layer{s: gap, clear: true})
+	}
+	if state == Unread || state == AttentionUnread {
+		ls = append(ls,
+			layer{s: circle(dotX, dotY, dotR+ring), clear: true},
+			layer{s: circle(dotX, dotY, dotR), c: black})
+	}
+	var mark shape
 	switch state {
-	case Unread:
-		ls = append(ls,
-			layer{s: circle(0.8, 0.2, 0.24), clear: true},
-			layer{s: circle(0.8, 0.2, 0.17), c: black})
-	case Attention:
-		ls = append(ls,
-			layer{s: circle(0.8, 0.75, 0.25), clear: true},
-			layer{s: circle(0.8, 0.75, 0.2), c: black},
-			layer{s: exclamation(0.8, 0.75, 0.38), clear: true})
+	case Attention, AttentionUnread:
+		mark = exclamation(badgeX, badgeY, badgeR)
 	case Paused:
+		mark = pauseBars(badgeX, badgeY, badgeR)
+	}
+	if mark != nil {
 		ls = append(ls,
-			layer{s: slash(0.1), clear: true},
-			layer{s: slash(0.055), c: black})
+			layer{s: circle(badgeX, badgeY, badgeR+ring), clear: true},
+			layer{s: circle(badgeX, badgeY, badgeR), c: black},
+			layer{s: mark, clear: true})
 	}
 	return ls
 }
@@ -122,6 +153,8 @@ func raster(ls []layer, size int) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, size, size))
 	samples := samplesFor(size)
 	n := float64(samples * samples)
+	m := float64(Margin(size))
+	side := float64(size) - 2*m
 	for py := 0; py < size; py++ {
 		for px := 0; px < size; px++ {
 			// Premultiplied accumulation of the layers, per pixel.
@@ -130,8 +163,8 @@ func raster(ls []layer, size int) *image.NRGBA {
 				hit := 0
 				for sy := 0; sy < samples; sy++ {
 					for sx := 0; sx < samples; sx++ {
-						x := (float64(px) + (float64(sx)+0.5)/float64(samples)) / float64(size)
-						y := (float64(py) + (float64(sy)+0.5)/float64(samples)) / float64(size)
+						x := (float64(px) + (float64(sx)+0.5)/float64(samples) - m) / side
+						y := (float64(py) + (float64(sy)+0.5)/float64(samples) - m) / side
 						if l.s(x, y) {
 							hit++
 						}
@@ -178,6 +211,19 @@ func circle(cx, cy, r float64) shape {
 	return func(x, y float64) bool { return math.Hypot(x-cx, y-cy) <= r }
 }
 
+// gap is the part of the square right of the bell between the unread dot
+// and the state badge.
+func gap(x, y float64) bool { return x >= badgeX && y >= dotY && y <= badgeY }
+
+// bellFor is the bell of state: moved left when a state badge takes the
+// bottom right corner, so that the badge covers only the tip of its lip.
+func bellFor(state string) shape {
+	if state == Normal || state == Unread {
+		return bell
+	}
+	return func(x, y float64) bool { return bell(x-bellShift, y) }
+}
+
 // bell is a dome, a body that flares towards a lip, a clapper and a knob.
 func bell(x, y float64) bool {
 	const cx = 0.5
@@ -194,24 +240,23 @@ func bell(x, y float64) bool {
 	return math.Hypot(x-cx, y-0.79) <= 0.085 || math.Hypot(x-cx, y-0.2) <= 0.05
 }
 
-// exclamation is an exclamation mark centred on (cx, cy), scale 1 filling
-// most of the icon's height.
-func exclamation(cx, cy, scale float64) shape {
+// exclamation is an exclamation mark that fills most of the circle of
+// radius r around (cx, cy): a bar and a dot.
+func exclamation(cx, cy, r float64) shape {
 	return func(x, y float64) bool {
-		u, v := (x-cx)/scale, (y-cy)/scale
-		if v >= -0.34 && v <= 0.12 {
-			// A bar that narrows slightly towards the bottom.
-			w := 0.085 - 0.025*(v+0.34)/0.46
-			return math.Abs(u) <= w
+		u, v := (x-cx)/r, (y-cy)/r
+		if v >= -0.62 && v <= 0.14 {
+			return math.Abs(u) <= 0.16
 		}
-		return math.Hypot(u, v-0.26) <= 0.085
+		return math.Hypot(u, v-0.55) <= 0.2
 	}
 }
 
-// slash is a band of half-width w from the top left to the bottom right.
-func slash(w float64) shape {
+// pauseBars are the two upright bars of a pause sign in the circle of
+// radius r around (cx, cy).
+func pauseBars(cx, cy, r float64) shape {
 	return func(x, y float64) bool {
-		d := math.Abs((x-0.14)-(y-0.14)) / math.Sqrt2
-		return d <= w && x >= 0.1 && x <= 0.9 && y >= 0.1 && y <= 0.9
+		u, v := (x-cx)/r, (y-cy)/r
+		return math.Abs(v) <= 0.5 && math.Abs(u) >= 0.14 && math.Abs(u) <= 0.43
 	}
 }
