@@ -80,6 +80,21 @@ func decodeItems[T any](body []byte) ([]T, error) {
 	return items, nil
 }
 
+// decodeList reads an items list (see decodeItems) of raw records and
+// converts each with conv: the one loop behind the list endpoints that keep
+// every record they are sent.
+func decodeList[R, T any](body []byte, conv func(R) T) ([]T, error) {
+	raws, err := decodeItems[R](body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(raws))
+	for _, r := range raws {
+		out = append(out, conv(r))
+	}
+	return out, nil
+}
+
 // decodeObject reads one JSON object into T.
 func decodeObject[T any](body []byte) (T, error) {
 	var v T
@@ -295,6 +310,17 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// firstTime is the first of ts that is set, for a time Magister sends under
+// one of two names (eind or einde, begin or start).
+func firstTime(ts ...flexTime) time.Time {
+	for _, t := range ts {
+		if !t.Time().IsZero() {
+			return t.Time()
+		}
+	}
+	return time.Time{}
 }
 
 // joinName joins name parts that may be empty: "Jan", "van", "Dijk".
