@@ -89,16 +89,22 @@ func (g Grade) IsUnsatisfactory() bool {
 	return IsUnsatisfactory(g.Value)
 }
 
-// Average is the weighted average of the grades that count: numeric, Counts
-// set, not exempt, weight above zero, and of column type "cijfer" (or of no
-// known type, as from LatestGrades). ok is false when no grade qualifies.
+// CountsInAverage reports whether g counts towards its subject's average:
+// numeric, Counts set, not exempt, weight above zero, and of column type
+// "cijfer" (or of no known type, as from LatestGrades).
+func (g Grade) CountsInAverage() bool {
+	if g.Numeric == nil || !g.Counts || g.Exempt || g.Weight <= 0 {
+		return false
+	}
+	return g.Type == "" || strings.EqualFold(g.Type, "cijfer")
+}
+
+// Average is the weighted average of the grades that count (see
+// CountsInAverage). ok is false when no grade qualifies.
 func Average(grades []Grade) (avg float64, ok bool) {
 	var sum, weights float64
 	for _, g := range grades {
-		if g.Numeric == nil || !g.Counts || g.Exempt || g.Weight <= 0 {
-			continue
-		}
-		if g.Type != "" && !strings.EqualFold(g.Type, "cijfer") {
+		if !g.CountsInAverage() {
 			continue
 		}
 		sum += *g.Numeric * g.Weight
