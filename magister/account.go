@@ -3,7 +3,6 @@ package magister
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 )
 
@@ -118,11 +117,7 @@ func (c *Client) Account(ctx context.Context) (Account, error) {
 		return a, nil
 	}
 	c.mu.Unlock()
-	var a Account
-	err := c.get(ctx, "GET /api/account", "/api/account", nil, func(b []byte) (err error) {
-		a, err = decodeAccount(b)
-		return err
-	})
+	a, err := getAs(ctx, c, "GET /api/account", "/api/account", nil, decodeAccount)
 	if err != nil {
 		return Account{}, err
 	}
@@ -145,11 +140,7 @@ func (c *Client) Children(ctx context.Context, acct Account) ([]Child, error) {
 		return append([]Child(nil), cached...), nil
 	}
 	c.mu.Unlock()
-	var children []Child
-	err := c.get(ctx, "GET /api/personen/{id}/kinderen", "/api/personen/"+strconv.Itoa(acct.ID)+"/kinderen", nil, func(b []byte) (err error) {
-		children, err = decodeChildren(b)
-		return err
-	})
+	children, err := getByID(ctx, c, "/api/personen/{id}/kinderen", acct.ID, nil, decodeChildren)
 	if err != nil {
 		return nil, err
 	}

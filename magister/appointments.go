@@ -152,34 +152,30 @@ func names(rs []rawNamed) []string {
 }
 
 func decodeAppointments(body []byte) ([]Appointment, error) {
-	raws, err := decodeItems[rawAppointment](body)
-	if err != nil {
-		return nil, err
+	return decodeList(body, rawAppointment.appointment)
+}
+
+func (r rawAppointment) appointment() Appointment {
+	return Appointment{
+		ID:             int(r.ID),
+		Start:          r.Start.Time(),
+		End:            r.Einde.Time(),
+		LessonFrom:     int(r.LesuurVan),
+		LessonTo:       int(r.LesuurTotMet),
+		AllDay:         r.DuurtHeleDag.or(false),
+		Description:    string(r.Omschrijving),
+		Location:       string(r.Lokatie),
+		Rooms:          names(r.Lokalen),
+		Subjects:       names(r.Vakken),
+		Teachers:       names(r.Docenten),
+		Status:         int(r.Status),
+		Type:           int(r.Type),
+		InfoType:       int(r.InfoType),
+		Content:        firstNonEmpty(string(r.Inhoud), string(r.Huiswerk)),
+		Note:           string(r.Opmerking),
+		Done:           r.Afgerond.or(false),
+		HasAttachments: r.HeeftBijlagen.or(false),
 	}
-	out := make([]Appointment, 0, len(raws))
-	for _, r := range raws {
-		out = append(out, Appointment{
-			ID:             int(r.ID),
-			Start:          r.Start.Time(),
-			End:            r.Einde.Time(),
-			LessonFrom:     int(r.LesuurVan),
-			LessonTo:       int(r.LesuurTotMet),
-			AllDay:         r.DuurtHeleDag.or(false),
-			Description:    string(r.Omschrijving),
-			Location:       string(r.Lokatie),
-			Rooms:          names(r.Lokalen),
-			Subjects:       names(r.Vakken),
-			Teachers:       names(r.Docenten),
-			Status:         int(r.Status),
-			Type:           int(r.Type),
-			InfoType:       int(r.InfoType),
-			Content:        firstNonEmpty(string(r.Inhoud), string(r.Huiswerk)),
-			Note:           string(r.Opmerking),
-			Done:           r.Afgerond.or(false),
-			HasAttachments: r.HeeftBijlagen.or(false),
-		})
-	}
-	return out, nil
 }
 
 // dateQuery formats the inclusive van/tot window as dates in the location
@@ -191,12 +187,7 @@ func dateQuery(from, to time.Time) url.Values {
 // Appointments returns a student's appointments on the days from to to, both
 // inclusive, taken as dates in the location of from and to.
 func (c *Client) Appointments(ctx context.Context, childID int, from, to time.Time) ([]Appointment, error) {
-	var out []Appointment
-	err := c.get(ctx, "GET /api/personen/{id}/afspraken", idPath("/api/personen/{id}/afspraken", childID), dateQuery(from, to), func(b []byte) (err error) {
-		out, err = decodeAppointments(b)
-		return err
-	})
-	return out, err
+	return getByID(ctx, c, "/api/personen/{id}/afspraken", childID, dateQuery(from, to), decodeAppointments)
 }
 
 // Absence is one recorded absence (one per lesson hour).
@@ -230,37 +221,24 @@ type rawAbsence struct {
 }
 
 func decodeAbsences(body []byte) ([]Absence, error) {
-	raws, err := decodeItems[rawAbsence](body)
-	if err != nil {
-		return nil, err
+	return decodeList(body, rawAbsence.absence)
+}
+
+func (r rawAbsence) absence() Absence {
+	return Absence{
+		ID:            int(r.ID),
+		Start:         r.Start.Time(),
+		End:           firstTime(r.Eind, r.Einde),
+		Lesson:        int(r.Lesuur),
+		Excused:       r.Geoorloofd.or(false),
+		AppointmentID: int(r.AfspraakID),
+		Description:   string(r.Omschrijving),
+		Code:          string(r.Code),
+		Kind:          int(r.Verantwoordingtype),
 	}
-	out := make([]Absence, 0, len(raws))
-	for _, r := range raws {
-		end := r.Eind.Time()
-		if end.IsZero() {
-			end = r.Einde.Time()
-		}
-		out = append(out, Absence{
-			ID:            int(r.ID),
-			Start:         r.Start.Time(),
-			End:           end,
-			Lesson:        int(r.Lesuur),
-			Excused:       r.Geoorloofd.or(false),
-			AppointmentID: int(r.AfspraakID),
-			Description:   string(r.Omschrijving),
-			Code:          string(r.Code),
-			Kind:          int(r.Verantwoordingtype),
-		})
-	}
-	return out, nil
 }
 
 // Absences returns a student's absences on the days from to to, inclusive.
 func (c *Client) Absences(ctx context.Context, childID int, from, to time.Time) ([]Absence, error) {
-	var out []Absence
-	err := c.get(ctx, "GET /api/personen/{id}/absenties", idPath("/api/personen/{id}/absenties", childID), dateQuery(from, to), func(b []byte) (err error) {
-		out, err = decodeAbsences(b)
-		return err
-	})
-	return out, err
+	return getByID(ctx, c, "/api/personen/{id}/absenties", childID, dateQuery(from, to), decodeAbsences)
 }

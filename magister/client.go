@@ -262,3 +262,21 @@ func (e *endpointError) Unwrap() error { return e.err }
 func idPath(format string, id int) string {
 	return strings.Replace(format, "{id}", strconv.Itoa(id), 1)
 }
+
+// getAs is get for a decoder that returns what it read: every endpoint's
+// method fetches its value this way instead of capturing it in a closure.
+func getAs[T any](ctx context.Context, c *Client, endpoint, path string, query url.Values, decode func([]byte) (T, error)) (T, error) {
+	var v T
+	err := c.get(ctx, endpoint, path, query, func(b []byte) (err error) {
+		v, err = decode(b)
+		return err
+	})
+	return v, err
+}
+
+// getByID is getAs for an API path pattern with one "{id}" in it, such as
+// "/api/personen/{id}/afspraken": the path gets id, and errors name the
+// endpoint "GET " + pattern, without the id.
+func getByID[T any](ctx context.Context, c *Client, pattern string, id int, query url.Values, decode func([]byte) (T, error)) (T, error) {
+	return getAs(ctx, c, "GET "+pattern, idPath(pattern, id), query, decode)
+}

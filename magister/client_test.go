@@ -19,19 +19,11 @@ import (
 func TestClientParent(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t)
-	li := logIn(t, f, magistertest.ParentLogin)
-	c := li.client
+	c := logIn(t, f, magistertest.ParentLogin).client
 
-	acct, err := c.Account(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct, children := family(t, c)
 	if !acct.IsParent || acct.FirstName != "Eva" || acct.LastName != "van den Berg" || acct.ID == 0 {
 		t.Fatalf("account %+v", acct)
-	}
-	children, err := c.Children(ctx, acct)
-	if err != nil {
-		t.Fatal(err)
 	}
 	var names []string
 	for _, ch := range children {
@@ -203,16 +195,9 @@ func TestClientStudent(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t)
 	c := logIn(t, f, magistertest.StudentLogin).client
-	acct, err := c.Account(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct, children := family(t, c)
 	if acct.IsParent || acct.FirstName != "Sem" {
 		t.Fatalf("account %+v", acct)
-	}
-	children, err := c.Children(ctx, acct)
-	if err != nil {
-		t.Fatal(err)
 	}
 	if len(children) != 1 || children[0].ID != acct.ID || children[0].FirstName != "Sem" {
 		t.Fatalf("children %+v", children)
@@ -241,14 +226,7 @@ func TestClientSeesChanges(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t)
 	c := logIn(t, f, magistertest.ParentLogin).client
-	acct, err := c.Account(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	children, err := c.Children(ctx, acct)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, children := family(t, c)
 	daan := children[1]
 	var future []magistertest.Appointment
 	for _, a := range f.Appointments("Daan") {
@@ -376,14 +354,7 @@ func TestRequestBudget(t *testing.T) {
 	f := newFake(t)
 	c := logIn(t, f, magistertest.ParentLogin).client
 	check := func() {
-		acct, err := c.Account(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		children, err := c.Children(ctx, acct)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, children := family(t, c)
 		ch := children[0]
 		if _, err := c.LatestGrades(ctx, ch.ID, 25); err != nil {
 			t.Fatal(err)
@@ -439,10 +410,7 @@ func TestRateLimit(t *testing.T) {
 	}
 
 	t.Run("longer than the cap", func(t *testing.T) {
-		f := newFake(t)
-		li := logIn(t, f, magistertest.StudentLogin)
-		f.Fail(magistertest.Failure{Status: 429, RetryAfter: 120})
-		_, err := li.client.Account(ctx)
+		li, _, err := accountDuring(t, ctx, magistertest.StudentLogin, magistertest.Failure{Status: 429, RetryAfter: 120})
 		var rl *RateLimitError
 		if !errors.As(err, &rl) || rl.RetryAfter != 120*time.Second || !errors.Is(err, ErrRateLimited) || rl.Endpoint != "GET /api/account" {
 			t.Errorf("got %v", err)
@@ -452,27 +420,21 @@ func TestRateLimit(t *testing.T) {
 		}
 	})
 	t.Run("beyond the context deadline", func(t *testing.T) {
-		f := newFake(t)
-		li := logIn(t, f, magistertest.StudentLogin)
-		f.Fail(magistertest.Failure{Status: 429, SecondsLeft: 20})
 		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		_, err := li.client.Account(dctx)
+		_, _, err := accountDuring(t, dctx, magistertest.StudentLogin, magistertest.Failure{Status: 429, SecondsLeft: 20})
 		var rl *RateLimitError
 		if !errors.As(err, &rl) || rl.RetryAfter != 21*time.Second {
 			t.Errorf("got %v", err)
 		}
 	})
 	t.Run("persistent", func(t *testing.T) {
-		f := newFake(t)
-		li := logIn(t, f, magistertest.StudentLogin)
-		f.Fail(magistertest.Failure{Status: 429, SecondsLeft: 5, Count: 10})
-		_, err := li.client.Account(ctx)
+		li, _, err := accountDuring(t, ctx, magistertest.StudentLogin, magistertest.Failure{Status: 429, SecondsLeft: 5, Count: 10})
 		var rl *RateLimitError
 		if !errors.As(err, &rl) || rl.RetryAfter != 6*time.Second {
 			t.Errorf("got %v", err)
 		}
-		if n, _ := countRequests(f, "/api/"); n != 4 || len(li.sleeps.got()) != 3 {
+		if n, _ := countRequests(li.fake, "/api/"); n != 4 || len(li.sleeps.got()) != 3 {
 			t.Errorf("%d requests, waits %v; want 4 and 3", n, li.sleeps.got())
 		}
 	})
@@ -507,10 +469,7 @@ func TestServerErrorsRetried(t *testing.T) {
 		{Status: 503, Body: "garbage", Count: 1},
 		{Status: 200, Body: "html", Count: 1},
 	} {
-		f := newFake(t)
-		li := logIn(t, f, magistertest.ParentLogin)
-		f.Fail(tc)
-		acct, err := li.client.Account(ctx)
+		li, acct, err := accountDuring(t, ctx, magistertest.ParentLogin, tc)
 		if err != nil || acct.FirstName != "Eva" {
 			t.Errorf("%+v: %+v, %v", tc, acct, err)
 			continue
@@ -527,42 +486,33 @@ func TestServerErrorsRetried(t *testing.T) {
 		}
 	}
 
-	f := newFake(t)
-	li := logIn(t, f, magistertest.ParentLogin)
-	f.Fail(magistertest.Failure{Status: 502, Body: "html", Count: 10})
-	_, err := li.client.Account(ctx)
+	li, _, err := accountDuring(t, ctx, magistertest.ParentLogin, magistertest.Failure{Status: 502, Body: "html", Count: 10})
 	var se *StatusError
 	if !errors.As(err, &se) || se.Status != 502 || se.Endpoint != "GET /api/account" {
 		t.Errorf("persistent 502: %v", err)
 	}
-	if n, _ := countRequests(f, "/api/"); n != 4 {
+	if n, _ := countRequests(li.fake, "/api/"); n != 4 {
 		t.Errorf("persistent 502: %d requests, want 1 + 3 retries", n)
 	}
 
 	// An HTML page with status 200 that stays is a *PageError, not a
 	// malformed answer of one endpoint: it stands for the whole server.
-	f = newFake(t)
-	li = logIn(t, f, magistertest.ParentLogin)
-	f.Fail(magistertest.Failure{Status: 200, Body: "html", Count: 10})
-	_, err = li.client.Account(ctx)
+	li, _, err = accountDuring(t, ctx, magistertest.ParentLogin, magistertest.Failure{Status: 200, Body: "html", Count: 10})
 	var pe *PageError
 	var de *DecodeError
 	if !errors.As(err, &pe) || pe.Status != 200 || pe.Endpoint != "GET /api/account" || errors.As(err, &de) {
 		t.Errorf("persistent HTML page: %v", err)
 	}
-	if n, _ := countRequests(f, "/api/"); n != 4 {
+	if n, _ := countRequests(li.fake, "/api/"); n != 4 {
 		t.Errorf("persistent HTML page: %d requests, want 1 + 3 retries", n)
 	}
 
 	// A 4xx is final, HTML page or not.
-	f = newFake(t)
-	li = logIn(t, f, magistertest.ParentLogin)
-	f.Fail(magistertest.Failure{Status: 404, Body: "html", Count: 5})
-	_, err = li.client.Account(ctx)
+	li, _, err = accountDuring(t, ctx, magistertest.ParentLogin, magistertest.Failure{Status: 404, Body: "html", Count: 5})
 	if !errors.As(err, &se) || se.Status != 404 {
 		t.Errorf("404 page: %v", err)
 	}
-	if n, _ := countRequests(f, "/api/"); n != 1 || len(li.sleeps.got()) != 0 {
+	if n, _ := countRequests(li.fake, "/api/"); n != 1 || len(li.sleeps.got()) != 0 {
 		t.Errorf("404 page: %d requests, waits %v; want 1 and none", n, li.sleeps.got())
 	}
 }

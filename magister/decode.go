@@ -80,6 +80,21 @@ func decodeItems[T any](body []byte) ([]T, error) {
 	return items, nil
 }
 
+// decodeList reads an items list (see decodeItems) of raw records and
+// converts each with conv: the one loop behind the list endpoints that keep
+// every record they are sent.
+func decodeList[R, T any](body []byte, conv func(R) T) ([]T, error) {
+	raws, err := decodeItems[R](body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, 0, len(raws))
+	for _, r := range raws {
+		out = append(out, conv(r))
+	}
+	return out, nil
+}
+
 // decodeObject reads one JSON object into T.
 func decodeObject[T any](body []byte) (T, error) {
 	var v T
@@ -91,21 +106,35 @@ func decodeObject[T any](body []byte) (T, error) {
 	return v, err
 }
 
+// scalarText is the text of a JSON number that Magister may send bare (7)
+// or quoted ("7"): the rule every numeric flex type reads its input by.
+// ok is false for null and "", which they all take as missing.
+func scalarText(b []byte) (s string, ok bool, err error) {
+	s = string(bytes.TrimSpace(b))
+	if s == "null" || s == `""` {
+		return "", false, nil
+	}
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return "", false, err
+		}
+	}
+	return s, true, nil
+}
+
 // flexInt is an integer sent as a number, a numeric string or null.
 type flexInt int
 
 func (n *flexInt) UnmarshalJSON(b []byte) error {
-	s := string(bytes.TrimSpace(b))
-	if s == "null" || s == `""` {
+	s, ok, err := scalarText(b)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		*n = 0
 		return nil
 	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		s = strings.TrimSpace(s)
-	}
+	s = strings.TrimSpace(s)
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
 		return fmt.Errorf("not an integer: %q", truncate(s, 32))
@@ -118,21 +147,14 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 type flexFloat float64
 
 func (n *flexFloat) UnmarshalJSON(b []byte) error {
-	s := string(bytes.TrimSpace(b))
-	if s == "null" || s == `""` {
-		*n = 0
-		return nil
+	var o optFloat
+	if err := o.UnmarshalJSON(b); err != nil {
+		return err
 	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
+	*n = 0
+	if o.v != nil {
+		*n = flexFloat(*o.v)
 	}
-	f, ok := ParseGradeValue(s)
-	if !ok {
-		return fmt.Errorf("not a number: %q", truncate(s, 32))
-	}
-	*n = flexFloat(f)
 	return nil
 }
 
@@ -141,16 +163,19 @@ func (n *flexFloat) UnmarshalJSON(b []byte) error {
 type optFloat struct{ v *float64 }
 
 func (n *optFloat) UnmarshalJSON(b []byte) error {
-	var f flexFloat
-	if s := string(bytes.TrimSpace(b)); s == "null" || s == `""` {
+	s, ok, err := scalarText(b)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		n.v = nil
 		return nil
 	}
-	if err := f.UnmarshalJSON(b); err != nil {
-		return err
+	f, ok := ParseGradeValue(s)
+	if !ok {
+		return fmt.Errorf("not a number: %q", truncate(s, 32))
 	}
-	v := float64(f)
-	n.v = &v
+	n.v = &f
 	return nil
 }
 
@@ -295,6 +320,17 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// firstTime is the first of ts that is set, for a time Magister sends under
+// one of two names (eind or einde, begin or start).
+func firstTime(ts ...flexTime) time.Time {
+	for _, t := range ts {
+		if !t.Time().IsZero() {
+			return t.Time()
+		}
+	}
+	return time.Time{}
 }
 
 // joinName joins name parts that may be empty: "Jan", "van", "Dijk".

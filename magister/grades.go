@@ -19,6 +19,9 @@ type Subject struct {
 	Name string `json:"name"`
 }
 
+// subject is the Subject a vak or studievak lookup object names.
+func (c code) subject() Subject { return Subject{ID: c.ID, Code: c.Code, Name: c.Description} }
+
 // Grade is one grade (cijfer) in one grade column.
 type Grade struct {
 	// ColumnID is the grade column (kolom) id, the grade's identity.
@@ -86,16 +89,22 @@ func (g Grade) IsUnsatisfactory() bool {
 	return IsUnsatisfactory(g.Value)
 }
 
-// Average is the weighted average of the grades that count: numeric, Counts
-// set, not exempt, weight above zero, and of column type "cijfer" (or of no
-// known type, as from LatestGrades). ok is false when no grade qualifies.
+// CountsInAverage reports whether g counts towards its subject's average:
+// numeric, Counts set, not exempt, weight above zero, and of column type
+// "cijfer" (or of no known type, as from LatestGrades).
+func (g Grade) CountsInAverage() bool {
+	if g.Numeric == nil || !g.Counts || g.Exempt || g.Weight <= 0 {
+		return false
+	}
+	return g.Type == "" || strings.EqualFold(g.Type, "cijfer")
+}
+
+// Average is the weighted average of the grades that count (see
+// CountsInAverage). ok is false when no grade qualifies.
 func Average(grades []Grade) (avg float64, ok bool) {
 	var sum, weights float64
 	for _, g := range grades {
-		if g.Numeric == nil || !g.Counts || g.Exempt || g.Weight <= 0 {
-			continue
-		}
-		if g.Type != "" && !strings.EqualFold(g.Type, "cijfer") {
+		if !g.CountsInAverage() {
 			continue
 		}
 		sum += *g.Numeric * g.Weight
@@ -123,43 +132,54 @@ func numeric(v string) *float64 {
 	return nil
 }
 
+// rawGradeValue is what both grade lists (the latest grades and an
+// enrollment's grades) send about the grade itself, under the same names.
+type rawGradeValue struct {
+	Waarde            flexText `json:"waarde"`
+	IngevoerdOp       flexTime `json:"ingevoerdOp"`
+	IsVoldoende       flexBool `json:"isVoldoende"`
+	TeltMee           flexBool `json:"teltMee"`
+	MoetInhalen       flexBool `json:"moetInhalen"`
+	HeeftVrijstelling flexBool `json:"heeftVrijstelling"`
+}
+
+// grade is the part of a Grade both lists fill in the same way: the value,
+// Magister's verdict, and the flags (a grade counts unless Magister says it
+// does not).
+func (r rawGradeValue) grade() Grade {
+	v := strings.TrimSpace(string(r.Waarde))
+	return Grade{
+		Value:      v,
+		Numeric:    numeric(v),
+		EnteredAt:  r.IngevoerdOp.Time(),
+		Sufficient: r.IsVoldoende.v,
+		Counts:     r.TeltMee.or(true),
+		MustRetake: r.MoetInhalen.or(false),
+		Exempt:     r.HeeftVrijstelling.or(false),
+	}
+}
+
 type rawLatestGrade struct {
-	KolomID           flexInt   `json:"kolomId"`
-	Omschrijving      flexText  `json:"omschrijving"`
-	IngevoerdOp       flexTime  `json:"ingevoerdOp"`
-	Vak               code      `json:"vak"`
-	Waarde            flexText  `json:"waarde"`
-	CijferGetal       optFloat  `json:"cijferGetal"`
-	Weegfactor        flexFloat `json:"weegfactor"`
-	IsVoldoende       flexBool  `json:"isVoldoende"`
-	TeltMee           flexBool  `json:"teltMee"`
-	MoetInhalen       flexBool  `json:"moetInhalen"`
-	HeeftVrijstelling flexBool  `json:"heeftVrijstelling"`
+	rawGradeValue
+	KolomID      flexInt   `json:"kolomId"`
+	Omschrijving flexText  `json:"omschrijving"`
+	Vak          code      `json:"vak"`
+	CijferGetal  optFloat  `json:"cijferGetal"`
+	Weegfactor   flexFloat `json:"weegfactor"`
 }
 
 func decodeLatestGrades(body []byte) ([]Grade, error) {
-	raws, err := decodeItems[rawLatestGrade](body)
-	if err != nil {
-		return nil, err
-	}
-	grades := make([]Grade, 0, len(raws))
-	for _, r := range raws {
-		v := strings.TrimSpace(string(r.Waarde))
-		grades = append(grades, Grade{
-			ColumnID:    int(r.KolomID),
-			Subject:     Subject{ID: r.Vak.ID, Code: r.Vak.Code, Name: r.Vak.Description},
-			Value:       v,
-			Numeric:     numericOf(v, r.CijferGetal),
-			Weight:      float64(r.Weegfactor),
-			Description: string(r.Omschrijving),
-			EnteredAt:   r.IngevoerdOp.Time(),
-			Sufficient:  r.IsVoldoende.v,
-			Counts:      r.TeltMee.or(true),
-			MustRetake:  r.MoetInhalen.or(false),
-			Exempt:      r.HeeftVrijstelling.or(false),
-		})
-	}
-	return grades, nil
+	return decodeList(body, rawLatestGrade.latest)
+}
+
+func (r rawLatestGrade) latest() Grade {
+	g := r.grade()
+	g.ColumnID = int(r.KolomID)
+	g.Subject = r.Vak.subject()
+	g.Numeric = numericOf(g.Value, r.CijferGetal)
+	g.Weight = float64(r.Weegfactor)
+	g.Description = string(r.Omschrijving)
+	return g
 }
 
 // LatestGrades returns a student's most recent grades, newest first (at most
@@ -176,12 +196,7 @@ func (c *Client) LatestGradesPage(ctx context.Context, childID, top, skip int) (
 		top = 25
 	}
 	q := url.Values{"top": {strconv.Itoa(top)}, "skip": {strconv.Itoa(max(skip, 0))}}
-	var grades []Grade
-	err := c.get(ctx, "GET /api/personen/{id}/cijfers/laatste", idPath("/api/personen/{id}/cijfers/laatste", childID), q, func(b []byte) (err error) {
-		grades, err = decodeLatestGrades(b)
-		return err
-	})
-	return grades, err
+	return getByID(ctx, c, "/api/personen/{id}/cijfers/laatste", childID, q, decodeLatestGrades)
 }
 
 // Enrollment is one school year's enrollment (aanmelding).
@@ -211,42 +226,28 @@ type rawEnrollment struct {
 }
 
 func decodeEnrollments(body []byte) ([]Enrollment, error) {
-	raws, err := decodeItems[rawEnrollment](body)
-	if err != nil {
-		return nil, err
+	return decodeList(body, rawEnrollment.enrollment)
+}
+
+func (r rawEnrollment) enrollment() Enrollment {
+	return Enrollment{
+		ID:     int(r.ID),
+		Start:  firstTime(r.Begin, r.Start),
+		End:    r.Einde.Time(),
+		IsMain: r.IsHoofdAanmelding.or(false),
+		Period: firstNonEmpty(r.Lesperiode.Code, r.Lesperiode.Description),
+		Study:  firstNonEmpty(r.Studie.Code, r.Studie.Description),
+		Group:  firstNonEmpty(r.Groep.Code, r.Groep.Description),
 	}
-	out := make([]Enrollment, 0, len(raws))
-	for _, r := range raws {
-		start := r.Begin.Time()
-		if start.IsZero() {
-			start = r.Start.Time()
-		}
-		out = append(out, Enrollment{
-			ID:     int(r.ID),
-			Start:  start,
-			End:    r.Einde.Time(),
-			IsMain: r.IsHoofdAanmelding.or(false),
-			Period: firstNonEmpty(r.Lesperiode.Code, r.Lesperiode.Description),
-			Study:  firstNonEmpty(r.Studie.Code, r.Studie.Description),
-			Group:  firstNonEmpty(r.Groep.Code, r.Groep.Description),
-		})
-	}
-	return out, nil
 }
 
 // Enrollments returns a student's enrollments from
 // /leerlingen/{id}/aanmeldingen, falling back to the older
 // /personen/{id}/aanmeldingen when that path is unknown (404).
 func (c *Client) Enrollments(ctx context.Context, childID int) ([]Enrollment, error) {
-	var out []Enrollment
-	decode := func(b []byte) (err error) {
-		out, err = decodeEnrollments(b)
-		return err
-	}
-	err := c.get(ctx, "GET /api/leerlingen/{id}/aanmeldingen", idPath("/api/leerlingen/{id}/aanmeldingen", childID),
-		url.Values{"begin": {"1970-01-01"}}, decode)
+	out, err := getByID(ctx, c, "/api/leerlingen/{id}/aanmeldingen", childID, url.Values{"begin": {"1970-01-01"}}, decodeEnrollments)
 	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
-		err = c.get(ctx, "GET /api/personen/{id}/aanmeldingen", idPath("/api/personen/{id}/aanmeldingen", childID), nil, decode)
+		return getByID(ctx, c, "/api/personen/{id}/aanmeldingen", childID, nil, decodeEnrollments)
 	}
 	return out, err
 }
@@ -290,13 +291,8 @@ func enrollmentBetter(e Enrollment, running bool, best Enrollment, bestRunning b
 }
 
 type rawEnrollmentGrade struct {
-	Waarde            flexText `json:"waarde"`
-	IsVoldoende       flexBool `json:"isVoldoende"`
-	TeltMee           flexBool `json:"teltMee"`
-	MoetInhalen       flexBool `json:"moetInhalen"`
-	HeeftVrijstelling flexBool `json:"heeftVrijstelling"`
-	IngevoerdOp       flexTime `json:"ingevoerdOp"`
-	Kolom             struct {
+	rawGradeValue
+	Kolom struct {
 		ID           flexInt   `json:"id"`
 		StudievakID  flexInt   `json:"studievakId"`
 		Naam         flexText  `json:"naam"`
@@ -323,7 +319,7 @@ func decodeCourses(body []byte) (map[int]Subject, error) {
 	}
 	m := make(map[int]Subject, len(raws))
 	for _, r := range raws {
-		m[r.Studievak.ID] = Subject{ID: r.Studievak.ID, Code: r.Studievak.Code, Name: r.Studievak.Description}
+		m[r.Studievak.ID] = r.Studievak.subject()
 	}
 	return m, nil
 }
@@ -332,19 +328,11 @@ func decodeCourses(body []byte) (map[int]Subject, error) {
 // looked up through /aanmeldingen/{id}/vakken (two requests). Use Average
 // per subject for averages.
 func (c *Client) EnrollmentGrades(ctx context.Context, enrollmentID int) ([]Grade, error) {
-	var raws []rawEnrollmentGrade
-	err := c.get(ctx, "GET /api/aanmeldingen/{id}/cijfers", idPath("/api/aanmeldingen/{id}/cijfers", enrollmentID), nil, func(b []byte) (err error) {
-		raws, err = decodeEnrollmentGrades(b)
-		return err
-	})
+	raws, err := getByID(ctx, c, "/api/aanmeldingen/{id}/cijfers", enrollmentID, nil, decodeEnrollmentGrades)
 	if err != nil {
 		return nil, err
 	}
-	var subjects map[int]Subject
-	err = c.get(ctx, "GET /api/aanmeldingen/{id}/vakken", idPath("/api/aanmeldingen/{id}/vakken", enrollmentID), nil, func(b []byte) (err error) {
-		subjects, err = decodeCourses(b)
-		return err
-	})
+	subjects, err := getByID(ctx, c, "/api/aanmeldingen/{id}/vakken", enrollmentID, nil, decodeCourses)
 	if err != nil {
 		return nil, err
 	}
@@ -368,27 +356,19 @@ func (c *Client) CurrentGrades(ctx context.Context, childID int, now time.Time) 
 func enrollmentGrades(raws []rawEnrollmentGrade, subjects map[int]Subject) []Grade {
 	grades := make([]Grade, 0, len(raws))
 	for _, r := range raws {
-		v := strings.TrimSpace(string(r.Waarde))
 		sid := int(r.Kolom.StudievakID)
 		subj, ok := subjects[sid]
 		if !ok {
 			subj = Subject{ID: sid}
 		}
-		grades = append(grades, Grade{
-			ColumnID:    int(r.Kolom.ID),
-			Subject:     subj,
-			Value:       v,
-			Numeric:     numeric(v),
-			Weight:      float64(r.Kolom.Weegfactor),
-			Description: firstNonEmpty(string(r.Kolom.Omschrijving), string(r.Kolom.Naam)),
-			EnteredAt:   r.IngevoerdOp.Time(),
-			Sufficient:  r.IsVoldoende.v,
-			Counts:      r.TeltMee.or(true),
-			MustRetake:  r.MoetInhalen.or(false),
-			Exempt:      r.HeeftVrijstelling.or(false),
-			Type:        string(r.Kolom.Type),
-			ColumnName:  string(r.Kolom.Naam),
-		})
+		g := r.grade()
+		g.ColumnID = int(r.Kolom.ID)
+		g.Subject = subj
+		g.Weight = float64(r.Kolom.Weegfactor)
+		g.Description = firstNonEmpty(string(r.Kolom.Omschrijving), string(r.Kolom.Naam))
+		g.Type = string(r.Kolom.Type)
+		g.ColumnName = string(r.Kolom.Naam)
+		grades = append(grades, g)
 	}
 	return grades
 }

@@ -92,6 +92,35 @@ func logIn(t testing.TB, f *magistertest.School, login string, opts ...Option) *
 	return &loggedIn{fake: f, school: school, dir: dir, store: store, ts: ts, client: New(school, ts, opts...), sleeps: rec}
 }
 
+// family reads the account c is logged in as and the children it may read,
+// failing the test on an error: how the tests that read a child's data
+// begin.
+func family(t testing.TB, c *Client) (Account, []Child) {
+	t.Helper()
+	ctx := context.Background()
+	acct, err := c.Account(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	children, err := c.Children(ctx, acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acct, children
+}
+
+// accountDuring logs login in on a new fake school, has the fake fail as
+// failure says, and reads the account with ctx: how the tests of retries
+// and rate limits begin. It returns the login (its fake and the waits) and
+// what Account returned.
+func accountDuring(t testing.TB, ctx context.Context, login string, failure magistertest.Failure) (*loggedIn, Account, error) {
+	t.Helper()
+	li := logIn(t, newFake(t), login)
+	li.fake.Fail(failure)
+	acct, err := li.client.Account(ctx)
+	return li, acct, err
+}
+
 // countRequests counts logged requests whose path starts with prefix.
 func countRequests(f *magistertest.School, prefix string) (n int, statuses []int) {
 	for _, r := range f.Requests() {

@@ -91,53 +91,41 @@ func apiPath(apiURL, href string) string {
 }
 
 func decodeFolders(body []byte, apiURL string) ([]MessageFolder, error) {
-	raws, err := decodeItems[rawFolder](body)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]MessageFolder, 0, len(raws))
-	for _, r := range raws {
-		out = append(out, MessageFolder{
+	return decodeList(body, func(r rawFolder) MessageFolder {
+		return MessageFolder{
 			ID:           int(r.ID),
 			Name:         string(r.Naam),
 			Unread:       int(r.AantalOngelezen),
 			ParentID:     int(r.BovenliggendeID),
 			MessagesPath: apiPath(apiURL, string(r.Links.Berichten.Href)),
-		})
-	}
-	return out, nil
+		}
+	})
 }
 
 func decodeMessages(body []byte) ([]Message, error) {
-	raws, err := decodeItems[rawMessage](body)
-	if err != nil {
-		return nil, err
+	return decodeList(body, rawMessage.message)
+}
+
+func (r rawMessage) message() Message {
+	return Message{
+		ID:             int(r.ID),
+		Subject:        string(r.Onderwerp),
+		From:           string(r.Afzender.Naam),
+		FromID:         int(r.Afzender.ID),
+		SentAt:         r.VerzondenOp.Time(),
+		Read:           r.IsGelezen.or(false),
+		HasAttachments: r.HeeftBijlagen.or(false),
+		Priority:       r.HeeftPrioriteit.or(false),
+		FolderID:       int(r.MapID),
 	}
-	out := make([]Message, 0, len(raws))
-	for _, r := range raws {
-		out = append(out, Message{
-			ID:             int(r.ID),
-			Subject:        string(r.Onderwerp),
-			From:           string(r.Afzender.Naam),
-			FromID:         int(r.Afzender.ID),
-			SentAt:         r.VerzondenOp.Time(),
-			Read:           r.IsGelezen.or(false),
-			HasAttachments: r.HeeftBijlagen.or(false),
-			Priority:       r.HeeftPrioriteit.or(false),
-			FolderID:       int(r.MapID),
-		})
-	}
-	return out, nil
 }
 
 // MessageFolders returns the account's message folders with their unread
 // counts. It also remembers the inbox's message-list link for
 // UnreadMessages.
 func (c *Client) MessageFolders(ctx context.Context) ([]MessageFolder, error) {
-	var folders []MessageFolder
-	err := c.get(ctx, "GET /api/berichten/mappen/alle", "/api/berichten/mappen/alle", nil, func(b []byte) (err error) {
-		folders, err = decodeFolders(b, c.school.APIURL)
-		return err
+	folders, err := getAs(ctx, c, "GET /api/berichten/mappen/alle", "/api/berichten/mappen/alle", nil, func(b []byte) ([]MessageFolder, error) {
+		return decodeFolders(b, c.school.APIURL)
 	})
 	if err != nil {
 		return nil, err
@@ -182,13 +170,8 @@ func (c *Client) UnreadMessages(ctx context.Context, top int) ([]Message, error)
 		path = inboxPath
 	}
 	q := url.Values{"top": {strconv.Itoa(top)}, "skip": {"0"}, "gelezenStatus": {"ongelezen"}}
-	var msgs []Message
-	decode := func(b []byte) (err error) {
-		msgs, err = decodeMessages(b)
-		return err
-	}
 	const endpoint = "GET /api/berichten/{map}/berichten"
-	err := c.get(ctx, endpoint, path, q, decode)
+	msgs, err := getAs(ctx, c, endpoint, path, q, decodeMessages)
 	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound && path == inboxPath {
 		folders, ferr := c.MessageFolders(ctx)
 		if ferr != nil {
@@ -198,7 +181,7 @@ func (c *Client) UnreadMessages(ctx context.Context, top int) ([]Message, error)
 		if p == "" || p == inboxPath {
 			return nil, err
 		}
-		err = c.get(ctx, endpoint, p, q, decode)
+		msgs, err = getAs(ctx, c, endpoint, p, q, decodeMessages)
 	}
 	if err != nil {
 		return nil, err

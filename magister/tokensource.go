@@ -115,27 +115,32 @@ func (ts *TokenSource) Token(ctx context.Context) (*Token, error) {
 // Save stores tok (from a login or an imported refresh token) under the
 // lock, so it cannot be overwritten by a refresh running at the same time.
 func (ts *TokenSource) Save(ctx context.Context, tok *Token) error {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	unlock, err := ts.lock(ctx)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	tok = tok.clone()
-	if err := ts.bind(tok); err != nil {
-		return err
-	}
-	if err := ts.store.Save(ctx, ts.key, tok); err != nil {
-		return err
-	}
-	ts.tok = tok
-	ts.dropRescues() // a new login supersedes what they hold
-	return nil
+	return ts.replace(ctx, func() error {
+		tok = tok.clone()
+		if err := ts.bind(tok); err != nil {
+			return err
+		}
+		if err := ts.store.Save(ctx, ts.key, tok); err != nil {
+			return err
+		}
+		ts.tok = tok
+		return nil
+	})
 }
 
 // Delete removes the stored token under the lock (logout).
 func (ts *TokenSource) Delete(ctx context.Context) error {
+	return ts.replace(ctx, func() error {
+		ts.tok = nil
+		return ts.store.Delete(ctx, ts.key)
+	})
+}
+
+// replace runs change, which puts a new login in the store or takes it
+// out, holding ts.mu and the lock that refreshes take, so that no refresh
+// running at the same time can write an older token over it. When change
+// succeeds the rescue files go: what they hold is superseded.
+func (ts *TokenSource) replace(ctx context.Context, change func() error) error {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
 	unlock, err := ts.lock(ctx)
@@ -143,8 +148,7 @@ func (ts *TokenSource) Delete(ctx context.Context) error {
 		return err
 	}
 	defer unlock()
-	ts.tok = nil
-	if err := ts.store.Delete(ctx, ts.key); err != nil {
+	if err := change(); err != nil {
 		return err
 	}
 	ts.dropRescues()

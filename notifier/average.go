@@ -67,7 +67,7 @@ func addAverages(events []Event, year []magister.Grade) {
 	for i := range events {
 		ev := &events[i]
 		g := ev.Grade
-		if g == nil || g.Weight <= 0 || !g.Counts || g.Exempt || g.Numeric == nil {
+		if g == nil || !g.CountsInAverage() {
 			continue
 		}
 		var before, after []magister.Grade

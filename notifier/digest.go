@@ -53,20 +53,18 @@ func changeNoun(kind, change string) nounForms {
 		case ChangeRemoved:
 			return nounForms{"les geschrapt", "lessen geschrapt", "lesson removed", "lessons removed"}
 		}
-		return nounForms{"roosterwijziging", "roosterwijzigingen", "schedule change", "schedule changes"}
 	case state.KindTests:
 		return nounForms{"toets binnenkort", "toetsen binnenkort", "upcoming test", "upcoming tests"}
-	case state.KindHomework:
-		return nounForms{"huiswerkherinnering", "huiswerkherinneringen", "homework reminder", "homework reminders"}
 	case state.KindMessages:
 		return nounForms{"nieuw bericht", "nieuwe berichten", "new message", "new messages"}
-	case state.KindPreview:
-		return nounForms{"overzicht van morgen", "overzichten van morgen", "look at tomorrow", "looks at tomorrow"}
 	}
-	return nounForms{"melding", "meldingen", "notification", "notifications"}
+	// The kind says it all: another schedule change, a homework reminder,
+	// a look at tomorrow, a notification of an unknown kind.
+	return kindNoun(kind)
 }
 
 // kindNoun words a kind for a burst summary: "3 cijfers, 2 roosterwijzigingen".
+// A digest uses it too where the kind of change adds nothing (changeNoun).
 func kindNoun(kind string) nounForms {
 	switch kind {
 	case state.KindGrades:

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/magister-notify/magister-notify/internal/testenv"
 )
 
 func TestWriteFile(t *testing.T) {
@@ -60,12 +62,7 @@ func TestWriteFileNeverFollowsALink(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, link := range []string{path + ".tmp", path} {
-		if err := os.Symlink(victim, link); err != nil {
-			if runtime.GOOS == "windows" {
-				t.Skipf("symbolic links need a privilege here: %v", err)
-			}
-			t.Fatal(err)
-		}
+		testenv.Symlink(t, victim, link)
 	}
 	if err := WriteFile(path, []byte("secret"), 0o600); err != nil {
 		t.Fatal(err)

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/magister-notify/magister-notify/internal/plainfile"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 )
 
 func TestLockExcludesAndTimesOut(t *testing.T) {
@@ -37,12 +37,7 @@ func TestLinkIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	target := filepath.Join(dir, "elsewhere")
 	path := filepath.Join(dir, "login.lock")
-	if err := os.Symlink(target, path); err != nil {
-		if runtime.GOOS == "windows" {
-			t.Skipf("symbolic links need a privilege here: %v", err)
-		}
-		t.Fatal(err)
-	}
+	testenv.Symlink(t, target, path)
 	if _, err := Lock(context.Background(), path, time.Second); !errors.Is(err, plainfile.ErrNotPlain) {
 		t.Fatalf("Lock through a link: %v", err)
 	}

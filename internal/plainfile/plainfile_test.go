@@ -4,20 +4,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
-)
 
-func symlink(t *testing.T, target, link string) {
-	t.Helper()
-	if err := os.Symlink(target, link); err != nil {
-		if runtime.GOOS == "windows" {
-			t.Skipf("creating a symbolic link needs a privilege here: %v", err)
-		}
-		t.Fatal(err)
-	}
-}
+	"github.com/magister-notify/magister-notify/internal/testenv"
+)
 
 func TestOpenRefusesLinks(t *testing.T) {
 	dir := t.TempDir()
@@ -26,9 +17,9 @@ func TestOpenRefusesLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	link := filepath.Join(dir, "state.lock")
-	symlink(t, victim, link)
+	testenv.Symlink(t, victim, link)
 	dangling := filepath.Join(dir, "tokens.json")
-	symlink(t, filepath.Join(dir, "nowhere"), dangling)
+	testenv.Symlink(t, filepath.Join(dir, "nowhere"), dangling)
 
 	for name, open := range map[string]func() (*os.File, error){
 		"read":            func() (*os.File, error) { return Open(link, os.O_RDONLY, 0) },

@@ -1,12 +1,15 @@
 // Package testenv is what tests of several packages share about their
 // environment: re-executing the test binary as a child process (the
-// helper-process pattern of os/exec's tests) and the time zone the app's
-// users live in. Only tests import it.
+// helper-process pattern of os/exec's tests), the time zone the app's
+// users live in, and planting symbolic links where the OS lets a test.
+// Only tests import it.
 package testenv
 
 import (
 	"os"
 	"os/exec"
+	"runtime"
+	"testing"
 	"time"
 	_ "time/tzdata" // Amsterdam works where the system has no zone data (Windows, minimal containers)
 )
@@ -28,4 +31,18 @@ func Amsterdam() *time.Location {
 		panic("testenv: " + err.Error()) // not reached: time/tzdata is embedded
 	}
 	return loc
+}
+
+// Symlink makes link a symbolic link to target, for tests that check a
+// planted link is refused. Where creating one needs a privilege the test
+// does not have (Windows without developer mode) it skips the test, which
+// has nothing to check there; elsewhere a failure fails the test.
+func Symlink(t testing.TB, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		if runtime.GOOS == "windows" {
+			t.Skipf("symbolic links need a privilege here: %v", err)
+		}
+		t.Fatal(err)
+	}
 }
