@@ -85,14 +85,20 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Store == nil || cfg.Check == nil || cfg.Deliver == nil {
 		return errors.New("tray: Store, Check and Deliver are required")
 	}
+	// `service start` takes a tray that holds its lock for a running one,
+	// so a tray that cannot run must never hold it: the desktop is checked
+	// first, after saying that another tray runs (that answer matters more).
+	if pid, running := cfg.Store.TrayPID(); running {
+		return &state.TrayRunningError{PID: pid}
+	}
+	if err := CheckDesktop(ctx); err != nil {
+		return err
+	}
 	release, err := cfg.Store.LockTray(ctx)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if err := CheckDesktop(ctx); err != nil {
-		return err
-	}
 	t := newTray(cfg)
 	defer routeStdLog(t.log)()
 	return t.run(ctx)
