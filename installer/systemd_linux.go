@@ -20,19 +20,18 @@ import (
 	"github.com/magister-notify/magister-notify/internal/atomicfile"
 )
 
-// unitTemplate is our systemd user unit (a text/template filled with
-// unitData). A generic service unit is wrong for a tray: WantedBy=
-// multi-user.target never starts in a user manager and Restart=always brings
-// the tray back after the user chose Quit. When the tray is bound to
-// graphical-session.target, the same fact gives the [Unit] lines and
-// WantedBy: the graphical session, or default.target otherwise.
-//
-// It is parsed when first used, not at start-up: most runs of the program
-// write no unit.
+// unitText is our systemd user unit, a text/template filled with unitData.
+// A generic service unit is wrong for a tray: WantedBy=multi-user.target
+// never starts in a user manager and Restart=always brings the tray back
+// after the user chose Quit. Whether the tray is bound to
+// graphical-session.target gives both the [Unit] lines and WantedBy: the
+// graphical session, or default.target otherwise.
 //
 //go:embed systemd.service
 var unitText string
 
+// unitTemplate is parsed when first used, not at start-up: most runs of the
+// program write no unit.
 var unitTemplate = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("systemd.service").Parse(unitText))
 })
