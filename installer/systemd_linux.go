@@ -220,7 +220,6 @@ func (u systemdUnit) install(ctx context.Context) (Result, error) {
 		// systemctl does not.
 		undo := errors.Join(removeUnitFiles(dir), restoreUnitFiles(dir, before))
 		systemctl(ctx, "daemon-reload")
-		err = fmt.Errorf("installer: install the systemd user unit: %w", err)
 		if undo != nil {
 			err = fmt.Errorf("%w; undoing it failed too: %v", err, undo)
 		}
@@ -245,16 +244,17 @@ func enableUnit(ctx context.Context, dir string, data []byte) error {
 	if err := removeLinks(dir); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if _, err := writeFileAtomic(filepath.Join(dir, unitName), data, 0o644); err != nil {
 		return err
 	}
-	if err := atomicfile.WriteFile(filepath.Join(dir, unitName), data, 0o644); err != nil {
-		return err
+	err := systemctl(ctx, "enable", unitName)
+	if err == nil {
+		err = systemctl(ctx, "daemon-reload")
 	}
-	if err := systemctl(ctx, "enable", unitName); err != nil {
-		return err
+	if err != nil {
+		return fmt.Errorf("installer: install the systemd user unit: %w", err)
 	}
-	return systemctl(ctx, "daemon-reload")
+	return nil
 }
 
 func (u systemdUnit) uninstall(ctx context.Context) (Result, error) {
