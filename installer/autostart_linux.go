@@ -119,11 +119,11 @@ func (p *platform) uninstall(ctx context.Context) (Result, error) {
 func (p *platform) status(ctx context.Context) (Status, error) {
 	switch p.cfg.method {
 	case Systemd:
-		return p.unit(false).status()
+		return p.unit(false).status(ctx)
 	case XDG:
 		return p.entry().status()
 	}
-	us, err := p.unit(false).status()
+	us, err := p.unit(false).status(ctx)
 	if err != nil {
 		return us, err
 	}
@@ -180,7 +180,7 @@ func (p *platform) unitBoundToGraphical() bool {
 
 func (p *platform) start(ctx context.Context) (Result, error) {
 	if p.unitInstalled() {
-		if err := p.unit(false).start(); err != nil {
+		if err := p.unit(false).start(ctx); err != nil {
 			return Result{}, err
 		}
 		return Result{Method: Systemd, Changed: true, Message: "Started the tray with `systemctl --user start " + unitName + "`."}, nil
@@ -196,11 +196,11 @@ func (p *platform) stop(ctx context.Context) (Result, error) {
 	if !p.unitInstalled() {
 		return Result{Method: p.cfg.method}, nil
 	}
-	st, err := p.unit(false).status()
+	st, err := p.unit(false).status(ctx)
 	if err != nil || !st.Running {
 		return Result{Method: Systemd}, err
 	}
-	if err := p.unit(false).stop(); err != nil {
+	if err := p.unit(false).stop(ctx); err != nil {
 		return Result{}, err
 	}
 	return Result{Method: Systemd, Changed: true, Message: "Stopped the tray with `systemctl --user stop " + unitName + "`."}, nil

@@ -13,24 +13,35 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"text/template"
 	"time"
 
-	"github.com/kardianos/service"
+	"github.com/magister-notify/magister-notify/internal/atomicfile"
 )
 
-// unitTemplate is our systemd user unit in kardianos/service's template
-// syntax. kardianos's own unit is wrong for a tray: WantedBy=multi-user.target
-// never starts in a user manager, Restart=always brings the tray back after
-// the user chose Quit, and it reads an EnvironmentFile under /etc.
-//
-// The only keys kardianos passes that we need are Description, Path,
-// Arguments and Dependencies. Dependencies carries the [Unit] lines that bind
-// the tray to graphical-session.target, and the template's
-// {{if Dependencies}} turns the same fact into WantedBy: the graphical
-// session when we are bound to it, default.target otherwise.
+// unitText is our systemd user unit, a text/template filled with unitData.
+// A generic service unit is wrong for a tray: WantedBy=multi-user.target
+// never starts in a user manager and Restart=always brings the tray back
+// after the user chose Quit. Whether the tray is bound to
+// graphical-session.target gives both the [Unit] lines and WantedBy: the
+// graphical session, or default.target otherwise.
 //
 //go:embed systemd.service
-var unitTemplate string
+var unitText string
+
+// unitTemplate is parsed when first used, not at start-up: most runs of the
+// program write no unit.
+var unitTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("systemd.service").Parse(unitText))
+})
+
+// unitData fills unitTemplate.
+type unitData struct {
+	Description string
+	ExecStart   string
+	Graphical   bool
+}
 
 const (
 	unitName        = serviceName + ".service"
@@ -40,61 +51,50 @@ const (
 
 // systemdUnit is the systemd user unit ~/.config/systemd/user/magister-notify.service.
 //
-// It is written through kardianos/service, but kardianos does not decide
-// whether systemd is there: its detection runs once, globally, at start-up
-// and picks SysV in containers, which refuses user services. We ask the user
-// manager ourselves (probeSystemd) and take kardianos's systemd backend from
-// service.AvailableSystems directly; System.New detects nothing and, unlike
-// service.ChooseSystem, changes no package state. Around kardianos we add
-// what it lacks: installing twice (it refuses an existing unit), and undoing
-// a failed install (it leaves the unit and links behind when enable or
-// daemon-reload fails).
+// We write the file ourselves and ask systemctl --user to enable, disable,
+// start, stop and report it; nothing here decides at start-up which init
+// system runs (probeSystemd asks the user manager when it matters).
+// Installing again replaces the unit, and a failed install puts back what
+// was there before: the previous unit with its links, or nothing.
 type systemdUnit struct {
 	exe       string
 	args      []string
 	graphical bool // bind to graphical-session.target
 }
 
-// program satisfies service.Interface; the tray never runs through kardianos.
-type program struct{}
-
-func (program) Start(service.Service) error { return nil }
-func (program) Stop(service.Service) error  { return nil }
-
-func (u systemdUnit) service() (service.Service, error) {
-	var sys service.System
-	for _, s := range service.AvailableSystems() {
-		if s.String() == "linux-systemd" {
-			sys = s
-		}
-	}
-	if sys == nil {
-		return nil, errors.New("installer: kardianos/service offers no linux-systemd backend")
-	}
-	cfg := &service.Config{
-		Name:        serviceName,
+// render returns the unit file's contents.
+func (u systemdUnit) render() ([]byte, error) {
+	var b bytes.Buffer
+	err := unitTemplate().Execute(&b, unitData{
 		Description: unitDescription,
-		Executable:  u.exe,
-		Option:      service.KeyValue{"UserService": true, "SystemdScript": unitTemplate},
+		ExecStart:   execStart(u.exe, u.args),
+		Graphical:   u.graphical,
+	})
+	return b.Bytes(), err
+}
+
+// execStart is the value of ExecStart: the program with its spaces escaped
+// (checkExe refuses the characters systemd does not allow there), then each
+// argument quoted and escaped (systemdEscape). The unit written by earlier
+// versions through kardianos/service had exactly this form, so installing
+// again over one of those changes nothing.
+func execStart(exe string, args []string) string {
+	var b strings.Builder
+	b.WriteString(strings.ReplaceAll(exe, " ", `\x20`))
+	for _, a := range args {
+		b.WriteString(` "` + strings.ReplaceAll(systemdEscape(a), `"`, `\"`) + `"`)
 	}
-	for _, a := range u.args {
-		cfg.Arguments = append(cfg.Arguments, systemdEscape(a))
-	}
-	if u.graphical {
-		cfg.Dependencies = []string{"PartOf=" + graphicalTarget, "After=" + graphicalTarget}
-	}
-	return sys.New(program{}, cfg)
+	return b.String()
 }
 
 // systemdEscape protects what systemd would otherwise interpret in an
 // ExecStart argument: specifiers (%), variables ($) and C escapes (\).
-// kardianos quotes each argument ("…", escaping "). The program's path needs
-// none of this: checkExe refuses the characters systemd does not allow there.
+// execStart then quotes the argument ("…", escaping ").
 func systemdEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `%%`, `$`, `$$`).Replace(s)
 }
 
-// unitDir is where kardianos writes user units: $HOME/.config/systemd/user.
+// unitDir is where user units go: $HOME/.config/systemd/user.
 // The user manager reads $XDG_CONFIG_HOME/systemd/user instead only when its
 // own environment sets XDG_CONFIG_HOME elsewhere, which sessions do not do.
 func unitDir() (string, error) {
@@ -157,9 +157,9 @@ func unitLinks(dir string) ([]string, error) {
 	return links, nil
 }
 
-// removeUnitFiles removes the unit, its links and the .wants directories
-// that they leave empty.
-func removeUnitFiles(dir string) error {
+// removeLinks removes the links to our unit and the .wants directories that
+// they leave empty.
+func removeLinks(dir string) error {
 	links, err := unitLinks(dir)
 	if err != nil {
 		return err
@@ -171,16 +171,23 @@ func removeUnitFiles(dir string) error {
 		}
 		os.Remove(filepath.Dir(l)) // only succeeds when empty
 	}
-	if _, err := removeFile(filepath.Join(dir, unitName)); err != nil {
-		errs = append(errs, err)
-	}
 	return errors.Join(errs...)
+}
+
+// removeUnitFiles removes the unit, its links and the .wants directories
+// that they leave empty.
+func removeUnitFiles(dir string) error {
+	err := removeLinks(dir)
+	if _, rerr := removeFile(filepath.Join(dir, unitName)); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
+	return err
 }
 
 func restoreUnitFiles(dir string, f unitFiles) error {
 	var errs []error
 	if f.unit != nil {
-		if err := os.WriteFile(filepath.Join(dir, unitName), f.unit, 0o644); err != nil {
+		if err := atomicfile.WriteFile(filepath.Join(dir, unitName), f.unit, 0o644); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -199,24 +206,20 @@ func (u systemdUnit) install(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	svc, err := u.service()
+	data, err := u.render()
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("installer: render %s: %w", unitName, err)
 	}
 	before, err := snapshotUnit(dir)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := removeUnitFiles(dir); err != nil {
-		return Result{}, err
-	}
-	if err := svc.Install(); err != nil {
+	if err := enableUnit(ctx, dir, data); err != nil {
 		// Put back exactly what was there: nothing, or the previous unit
 		// with its links. Only files are touched, so this works even when
 		// systemctl does not.
 		undo := errors.Join(removeUnitFiles(dir), restoreUnitFiles(dir, before))
 		systemctl(ctx, "daemon-reload")
-		err = fmt.Errorf("installer: install the systemd user unit (systemctl --user enable, daemon-reload): %w", err)
 		if undo != nil {
 			err = fmt.Errorf("%w; undoing it failed too: %v", err, undo)
 		}
@@ -235,6 +238,25 @@ func (u systemdUnit) install(ctx context.Context) (Result, error) {
 		Message: fmt.Sprintf("Installed and enabled the systemd user unit %s; the tray starts %s at the next login. Undo with `magister-notify service uninstall`.", path, when)}, nil
 }
 
+// enableUnit replaces the unit with data and enables it afresh. The links
+// of an earlier install go first: they may name the other target.
+func enableUnit(ctx context.Context, dir string, data []byte) error {
+	if err := removeLinks(dir); err != nil {
+		return err
+	}
+	if _, err := writeFileAtomic(filepath.Join(dir, unitName), data, 0o644); err != nil {
+		return err
+	}
+	err := systemctl(ctx, "enable", unitName)
+	if err == nil {
+		err = systemctl(ctx, "daemon-reload")
+	}
+	if err != nil {
+		return fmt.Errorf("installer: install the systemd user unit: %w", err)
+	}
+	return nil
+}
+
 func (u systemdUnit) uninstall(ctx context.Context) (Result, error) {
 	dir, err := unitDir()
 	if err != nil {
@@ -244,14 +266,9 @@ func (u systemdUnit) uninstall(ctx context.Context) (Result, error) {
 	if err != nil || before.empty() {
 		return Result{Method: Systemd}, err
 	}
-	svc, err := u.service()
-	if err != nil {
-		return Result{}, err
-	}
-	// kardianos disables, removes and reloads, but stops at the first
-	// failure (disable fails when systemd does not know the unit); sweep
-	// up after it whatever happened.
-	kerr := svc.Uninstall()
+	// disable removes the links systemd knows of, and fails when it does
+	// not know the unit or does not answer; whatever it did, the files go.
+	systemctl(ctx, "disable", unitName)
 	if err := removeUnitFiles(dir); err != nil {
 		return Result{}, err
 	}
@@ -259,15 +276,13 @@ func (u systemdUnit) uninstall(ctx context.Context) (Result, error) {
 		os.Remove(filepath.Dir(l)) // only succeeds when empty
 	}
 	msg := fmt.Sprintf("Removed the systemd user unit %s and its links.", filepath.Join(dir, unitName))
-	if kerr != nil {
-		if err := systemctl(ctx, "daemon-reload"); err != nil {
-			msg += " systemd could not be told (" + err.Error() + "); it forgets the unit at the next login."
-		}
+	if err := systemctl(ctx, "daemon-reload"); err != nil {
+		msg += " systemd could not be told (" + err.Error() + "); it forgets the unit at the next login."
 	}
 	return Result{Method: Systemd, Changed: true, Paths: before.paths(dir), Message: msg}, nil
 }
 
-func (u systemdUnit) status() (Status, error) {
+func (u systemdUnit) status(ctx context.Context) (Status, error) {
 	dir, err := unitDir()
 	if err != nil {
 		return Status{}, err
@@ -286,39 +301,43 @@ func (u systemdUnit) status() (Status, error) {
 			st.Command = v
 		}
 	}
-	svc, err := u.service()
-	if err != nil {
-		return st, err
-	}
-	s, err := svc.Status()
-	st.Running = s == service.StatusRunning
-	if err != nil && !errors.Is(err, service.ErrNotInstalled) {
-		st.Note = "systemd reports: " + err.Error() + "; see `journalctl --user -u " + unitName + "`"
-	}
+	st.Running, st.Note = unitActive(ctx)
 	if !st.Enabled {
 		st.Note = strings.TrimPrefix(st.Note+"; the unit is not enabled (`systemctl --user enable "+unitName+"`)", "; ")
 	}
 	return st, nil
 }
 
-func (u systemdUnit) start() error {
-	svc, err := u.service()
-	if err == nil {
-		err = svc.Start()
+// unitActive asks systemd whether the unit runs. is-active prints the
+// unit's state and exits non-zero unless it is active; a user manager that
+// does not answer or does not know the unit makes the tray "not running"
+// without a note, since Enabled and the note about it say what matters.
+func unitActive(ctx context.Context) (running bool, note string) {
+	out, err := systemctlOutput(ctx, "is-active", unitName)
+	var exit *exec.ExitError
+	switch strings.TrimSpace(out) {
+	case "active", "activating", "reloading":
+		return true, ""
+	case "failed":
+		err = errors.New("service in failed state")
+	default:
+		if err == nil || errors.As(err, &exit) {
+			return false, ""
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("installer: systemctl --user start %s: %w", unitName, err)
+	return false, "systemd reports: " + err.Error() + "; see `journalctl --user -u " + unitName + "`"
+}
+
+func (u systemdUnit) start(ctx context.Context) error {
+	if err := systemctl(ctx, "start", unitName); err != nil {
+		return fmt.Errorf("installer: %w", err)
 	}
 	return nil
 }
 
-func (u systemdUnit) stop() error {
-	svc, err := u.service()
-	if err == nil {
-		err = svc.Stop()
-	}
-	if err != nil {
-		return fmt.Errorf("installer: systemctl --user stop %s: %w", unitName, err)
+func (u systemdUnit) stop(ctx context.Context) error {
+	if err := systemctl(ctx, "stop", unitName); err != nil {
+		return fmt.Errorf("installer: %w", err)
 	}
 	return nil
 }
@@ -334,23 +353,44 @@ func probeSystemd(ctx context.Context) (graphical bool, err error) {
 	return strings.TrimSpace(out) == "active", nil
 }
 
-// systemctl runs systemctl --user with args.
-func systemctl(ctx context.Context, args ...string) error {
-	_, err := systemctlOutput(ctx, args...)
+// systemctl runs systemctl action --user args.
+func systemctl(ctx context.Context, action string, args ...string) error {
+	_, err := systemctlOutput(ctx, action, args...)
 	return err
 }
 
-func systemctlOutput(ctx context.Context, args ...string) (string, error) {
+// systemctlOutput runs systemctl action --user args and returns what it
+// printed, also when it failed (is-active prints a state and fails).
+func systemctlOutput(ctx context.Context, action string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, "systemctl", append([]string{"--user"}, args...)...)
+	cmd := exec.CommandContext(ctx, "systemctl", append([]string{action, "--user"}, args...)...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		if msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); msg != "" {
-			return "", fmt.Errorf("systemctl --user %s: %s", args[0], msg)
+		name := "systemctl --user " + action
+		if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+			name += " " + args[0]
 		}
-		return "", fmt.Errorf("systemctl --user %s: %w", args[0], err)
+		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+		return stdout.String(), &systemctlError{name: name, msg: msg, err: err}
 	}
 	return stdout.String(), nil
 }
+
+// systemctlError says which systemctl command failed and why: the first
+// line it wrote to stderr, or else how it ended. It unwraps to the
+// *exec.ExitError of a systemctl that ran, or to why it could not run.
+type systemctlError struct {
+	name, msg string
+	err       error
+}
+
+func (e *systemctlError) Error() string {
+	if e.msg != "" {
+		return e.name + ": " + e.msg
+	}
+	return e.name + ": " + e.err.Error()
+}
+
+func (e *systemctlError) Unwrap() error { return e.err }

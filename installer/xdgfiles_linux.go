@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/magister-notify/magister-notify/internal/atomicfile"
 )
 
 // xdgDir returns the directory that the XDG base-directory variable names,
@@ -105,39 +107,18 @@ func desktopValues(path string) (map[string]string, error) {
 	return vals, sc.Err()
 }
 
-// writeFileAtomic replaces path with data (mode perm) by writing a temporary
-// file in the same directory and renaming it, so that readers such as the
-// desktop never see half a file. It reports whether the content changed.
+// writeFileAtomic replaces path with data (mode perm) through
+// internal/atomicfile, creating its directory, so that readers such as the
+// desktop or systemd never see half a file. It reports whether the content
+// changed; unchanged content is not written again.
 func writeFileAtomic(path string, data []byte, perm fs.FileMode) (changed bool, err error) {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
 		return false, nil
 	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return false, fmt.Errorf("installer: %w", err)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return false, fmt.Errorf("installer: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(data); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), perm)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
+	if err := atomicfile.WriteFile(path, data, perm); err != nil {
 		return false, fmt.Errorf("installer: write %s: %w", path, err)
 	}
 	return true, nil

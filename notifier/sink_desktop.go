@@ -10,6 +10,11 @@ import (
 // AppName is the application name desktop notifications carry.
 const AppName = "magister-notify"
 
+// ToastAppID is the AppUserModelID Windows toasts (toastFor) carry,
+// registered per user by installer.RegisterAppID (installer.AppUserModelID;
+// the packages' Start Menu shortcut carries the same).
+const ToastAppID = "magister-notify"
+
 // Limits of what a notification shows, in characters: notification servers
 // cut or wrap longer text badly, and a school's 2,000-character homework
 // description is read in Magister, not in a bubble.

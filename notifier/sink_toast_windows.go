@@ -1,11 +1,9 @@
 package notifier
 
-import toast "git.sr.ht/~jackmordaunt/go-toast"
+// Only Windows links go-toast: its package init parses two templates, which
+// every run of every command would pay for elsewhere.
 
-// ToastAppID is the AppUserModelID toasts carry, registered per user by
-// installer.RegisterAppID (installer.AppUserModelID; the packages' Start
-// Menu shortcut carries the same).
-const ToastAppID = "magister-notify"
+import toast "git.sr.ht/~jackmordaunt/go-toast"
 
 // toastFor is the Windows toast of a notification: attributed to
 // ToastAppID, silent, and, when it has a page, opening that page when
