@@ -199,12 +199,23 @@ func (f facts) problemItem() *item {
 		retry := later(f.in.sched.NextCheck, h.RetryAt)
 		what := f.failure()
 		label := what
-		if !retry.IsZero() {
+		// A retry time already past (the check is late or running) would
+		// read as a promise broken: leave it out.
+		if retry.After(f.in.now) {
 			label = fmt.Sprintf(t.retryingAt, what, f.clock(retry))
 		}
 		return &item{label: label, act: action{kind: actCheckNow}}
 	}
 	return nil
+}
+
+// nextCheckLine is the second line when nothing is wrong: when the next
+// check is due.
+func (f facts) nextCheckLine() string {
+	if next := f.in.sched.NextCheck; next.After(f.in.now) {
+		return fmt.Sprintf(f.t.nextCheckAt, f.clock(next))
+	}
+	return f.t.nextCheckSoon
 }
 
 // items is the menu in its fixed shape (see model.sameShape).
@@ -219,10 +230,12 @@ func (f facts) items(problem *item) []item {
 	sub := func(parent int, it item) { it.parent = parent; add(it) }
 
 	top(item{label: f.statusLine(), disabled: true})
+	// The problem's line is always there (showing the next check when
+	// nothing is wrong), so that a problem does not move the items below.
 	if problem != nil {
 		top(*problem)
 	} else {
-		top(item{hidden: true})
+		top(item{label: f.nextCheckLine(), disabled: true})
 	}
 	top(item{kind: itemSeparator})
 

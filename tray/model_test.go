@@ -69,6 +69,7 @@ func TestModelEnglishMenuAsTheIssueLists(t *testing.T) {
 		autostart: autostartInfo{available: true, installed: true}, sched: SchedulerStatus{NextCheck: at(11, 0)}})
 	want := []string{
 		"Checked 10:42 · 2 new (-)",
+		"Next check at 11:00 (-)",
 		"---",
 		"Recent",
 		"  • Anna: Nieuw cijfer 11",
@@ -196,9 +197,9 @@ func TestModelProblems(t *testing.T) {
 			if l := m.items[0].label; l != c.status || !m.items[0].disabled {
 				t.Errorf("status %q, want %q", l, c.status)
 			}
-			hasProblem := !m.items[1].hidden
+			// Without a problem, its line says when the next check is.
 			switch {
-			case c.problem == "" && hasProblem:
+			case c.problem == "" && !strings.HasPrefix(m.items[1].label, "Next check "):
 				t.Errorf("unexpected problem item %q", m.items[1].label)
 			case c.problem != "":
 				got := labels(m)[1]
@@ -452,6 +453,71 @@ func TestTooltipFitsWindows(t *testing.T) {
 	} {
 		if got := cutUTF16(c.in, c.n); got != c.want {
 			t.Errorf("cutUTF16(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
+
+// TestModelProblemLineKeepsItsPlace: a problem appearing or going away does
+// not move the items below it (a person reaching for "Check now" finds it
+// where it was).
+func TestModelProblemLineKeepsItsPlace(t *testing.T) {
+	problems := map[string]func(*state.State){
+		"none": func(*state.State) {},
+		"unreachable": func(s *state.State) {
+			s.Health = state.Health{LastAttempt: at(10, 45), LastError: "down", ConsecutiveFailures: 5}
+		},
+		"login needed": func(s *state.State) { s.Health.LoginRequired = true },
+		"signed out":   func(s *state.State) { s.Accounts = nil },
+	}
+	for _, lang := range []string{"en", "nl"} {
+		checkNow := textsFor(lang).checkNow
+		want := -1
+		for name, change := range problems {
+			s := parentState()
+			change(&s)
+			m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: lang, canLogin: true,
+				sched: SchedulerStatus{NextCheck: at(11, 0)}})
+			i := slices.Index(labels(m), checkNow)
+			if i < 0 {
+				i = slices.Index(labels(m), checkNow+" (-)")
+			}
+			if want < 0 {
+				want = i
+			}
+			if i != want || i < 0 {
+				t.Errorf("%s, %s: %q is line %d, want %d:\n%s", lang, name, checkNow, i, want, strings.Join(labels(m), "\n"))
+			}
+		}
+	}
+}
+
+// TestModelRetryTimeInThePast: "retrying at 16:47" at 16:49 is never shown;
+// the line then says only what is wrong.
+func TestModelRetryTimeInThePast(t *testing.T) {
+	failing := parentState()
+	failing.Health = state.Health{LastAttempt: at(16, 30), LastSuccess: at(8, 0), LastError: "down", ConsecutiveFailures: 2}
+	limited := failing
+	limited.Health.RateLimited, limited.Health.RetryAt = true, at(16, 47)
+	cases := []struct {
+		name string
+		s    state.State
+		next time.Time
+		now  time.Time
+		want string
+	}{
+		{"next check ahead", failing, at(16, 47), at(16, 40), "Magister onbereikbaar — nieuwe poging om 16:47"},
+		{"next check past", failing, at(16, 47), at(16, 49), "Magister onbereikbaar"},
+		{"next check now", failing, at(16, 47), at(16, 47), "Magister onbereikbaar"},
+		{"retry-after past", limited, at(16, 40), at(16, 49), "Magister vraagt ons te wachten"},
+		{"retry-after ahead", limited, at(16, 40), at(16, 45), "Magister vraagt ons te wachten — nieuwe poging om 16:47"},
+	}
+	for _, c := range cases {
+		m := buildModel(modelInput{state: c.s, now: c.now, loc: ams, lang: "nl", sched: SchedulerStatus{NextCheck: c.next}})
+		if got := m.items[1].label; got != c.want {
+			t.Errorf("%s: problem line %q, want %q", c.name, got, c.want)
+		}
+		if strings.Contains(m.tooltip, "16:47") && !c.now.Before(at(16, 47)) {
+			t.Errorf("%s: tooltip %q promises a retry in the past", c.name, m.tooltip)
 		}
 	}
 }

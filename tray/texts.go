@@ -14,6 +14,7 @@ type texts struct {
 	signInHint, loginAgain, loginAgainCLI   string
 	loginExpired                            string
 	unreachable, rateLimited, retryingAt    string // retryingAt: %s what, %s clock
+	nextCheckAt, nextCheckSoon              string // nextCheckAt: %s clock
 	recent, noneYet, markAllRead            string
 	checkNow                                string
 	pause, pauseHour, pauseTomorrow, resume string
@@ -40,6 +41,8 @@ var english = texts{
 	unreachable:   "Magister unreachable",
 	rateLimited:   "Magister asked us to wait",
 	retryingAt:    "%s — retrying at %s",
+	nextCheckAt:   "Next check at %s",
+	nextCheckSoon: "Next check shortly",
 	recent:        "Recent",
 	noneYet:       "No notifications yet",
 	markAllRead:   "Mark all as read",
@@ -77,6 +80,8 @@ var dutch = texts{
 	unreachable:   "Magister onbereikbaar",
 	rateLimited:   "Magister vraagt ons te wachten",
 	retryingAt:    "%s — nieuwe poging om %s",
+	nextCheckAt:   "Volgende controle om %s",
+	nextCheckSoon: "Volgende controle zo meteen",
 	recent:        "Recent",
 	noneYet:       "Nog geen meldingen",
 	markAllRead:   "Alles als gelezen markeren",

@@ -331,10 +331,13 @@ func TestTrayEndToEnd(t *testing.T) {
 	var got []string
 	it.waitLayout(t, 10*time.Second, "the English menu with its submenus", func(m *menuNode) bool {
 		got = m.labels()
-		return len(got) > 0 && strings.Join(got[1:], "\n") == strings.Join(want, "\n")
+		return len(got) > 1 && strings.Join(got[2:], "\n") == strings.Join(want, "\n")
 	})
 	if s := got[0]; s != "Not checked yet" && s != "Checking…" && !strings.HasPrefix(s, "Checked ") {
 		t.Errorf("status line %q", s)
+	}
+	if s := got[1]; !strings.HasPrefix(s, "Next check ") {
+		t.Errorf("second line %q, want the next check", s)
 	}
 
 	// Check now: the first check takes stock silently.
