@@ -77,7 +77,10 @@ func (k actionKind) String() string {
 // item is one line of the menu. Items form a flat list; parent is the index
 // of the submenu an item belongs to, or -1.
 type item struct {
-	parent   int
+	parent int
+	// twin is, for a submenu drawn twice (see steady), the index of
+	// its other copy; 0 otherwise (the first item is never a submenu).
+	twin     int
 	kind     itemKind
 	label    string
 	checked  bool
@@ -239,10 +242,16 @@ func (f facts) items(problem *item) []item {
 	}
 	top(item{kind: itemSeparator})
 
+	// Recent twice, the second copy hidden: see steady.
 	recent := top(item{kind: itemSubmenu, label: t.recent})
 	for _, it := range f.recentItems() {
 		sub(recent, it)
 	}
+	spare := top(item{kind: itemSubmenu, label: t.recent, hidden: true})
+	for _, it := range f.recentItems() {
+		sub(spare, it)
+	}
+	items[recent].twin, items[spare].twin = spare, recent
 
 	top(item{label: t.checkNow, act: action{kind: actCheckNow}, disabled: f.in.sched.Checking || f.noAccounts})
 
@@ -481,4 +490,72 @@ func webURL(accts []state.Account) string {
 		return ""
 	}
 	return notifier.WebURL(accts[0], "")
+}
+
+// steady is next as it is to be drawn over shown, for a menu that may be
+// open while it changes. A GTK host (libdbusmenu-gtk) does not resize an
+// open menu: an entry that appears in an open submenu leaves it at its old
+// size, with a scroll arrow, blank rows and clipped text. So a submenu
+// whose entries change (Recent, when a notification arrives) is not
+// changed while it is shown: the new entries go into its hidden twin,
+// which then takes its place (the shown copy is hidden, which closes it if
+// it was open). Items of a submenu drawn once are left as next has them.
+func steady(shown, next model) model {
+	if !next.sameShape(shown) {
+		return next
+	}
+	out := model{icon: next.icon, tooltip: next.tooltip, items: slices.Clone(next.items)}
+	for a, it := range next.items {
+		b := it.twin
+		if it.kind != itemSubmenu || b <= a {
+			continue // not twinned, or the pair's second copy
+		}
+		// next has the entries in copy a; the host shows one of a and b.
+		cur := a
+		if shown.items[a].hidden {
+			cur = b
+		}
+		want := cur
+		if !sameItems(shown.items, shown.children(cur), next.items, next.children(a)) {
+			want = a + b - cur
+		}
+		other := a + b - want
+		out.copySubmenu(want, next, a, false)
+		out.copySubmenu(other, shown, other, true)
+	}
+	return out
+}
+
+// children is the indexes of the items of submenu p, in order.
+func (m model) children(p int) []int {
+	var out []int
+	for i, it := range m.items {
+		if it.parent == p {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// copySubmenu makes submenu dst of m show what submenu src of from shows,
+// itself hidden or not. The two have the same shape.
+func (m model) copySubmenu(dst int, from model, src int, hidden bool) {
+	it := from.items[src]
+	it.parent, it.twin, it.hidden = m.items[dst].parent, m.items[dst].twin, hidden
+	m.items[dst] = it
+	for k, i := range m.children(dst) {
+		c := from.items[from.children(src)[k]]
+		c.parent = dst
+		m.items[i] = c
+	}
+}
+
+// sameItems reports whether the items at indexes ia of a look the same as
+// those at ib of b.
+func sameItems(a []item, ia []int, b []item, ib []int) bool {
+	return slices.EqualFunc(ia, ib, func(i, j int) bool {
+		x, y := a[i], b[j]
+		return x.kind == y.kind && x.label == y.label && x.checked == y.checked &&
+			x.disabled == y.disabled && x.hidden == y.hidden && x.act == y.act
+	})
 }

@@ -30,10 +30,11 @@ func parentState() state.State {
 
 // labels lists the model's items as "label" lines, submenu items indented,
 // separators as "---", checkboxes with [x] or [ ], disabled ones with (-).
+// Hidden items, and the items of a hidden submenu, are left out.
 func labels(m model) []string {
 	var out []string
 	for _, it := range m.items {
-		if it.hidden {
+		if it.hidden || it.parent >= 0 && m.items[it.parent].hidden {
 			continue
 		}
 		l := it.label
@@ -519,5 +520,97 @@ func TestModelRetryTimeInThePast(t *testing.T) {
 		if strings.Contains(m.tooltip, "16:47") && !c.now.Before(at(16, 47)) {
 			t.Errorf("%s: tooltip %q promises a retry in the past", c.name, m.tooltip)
 		}
+	}
+}
+
+// recentShown is the labels of the Recent copy m shows, and its index.
+func recentShown(t *testing.T, m model) (int, []string) {
+	t.Helper()
+	shown := -1
+	for i, it := range m.items {
+		if it.kind == itemSubmenu && it.twin != 0 && !it.hidden {
+			if shown >= 0 {
+				t.Fatalf("both copies of Recent are shown (%d and %d)", shown, i)
+			}
+			shown = i
+		}
+	}
+	if shown < 0 {
+		t.Fatal("no copy of Recent is shown")
+	}
+	var out []string
+	for _, i := range m.children(shown) {
+		if !m.items[i].hidden {
+			out = append(out, m.items[i].label)
+		}
+	}
+	return shown, out
+}
+
+// TestSteadyNeverChangesAShownSubmenu: whatever happens to Recent, the copy
+// the host shows keeps its items exactly (an open GTK menu is not resized);
+// a change goes to the hidden copy, which takes its place.
+func TestSteadyNeverChangesAShownSubmenu(t *testing.T) {
+	in := modelInput{state: parentState(), now: at(10, 50), loc: ams, lang: "en", readUntil: at(8, 0)}
+	shown := buildModel(in) // as the first rebuild draws it
+	a, _ := recentShown(t, shown)
+	entry := func(i int) state.Entry {
+		return state.Entry{ID: fmt.Sprint(i), Title: fmt.Sprintf("Anna: %d voor Wiskunde_A", i), URL: fmt.Sprint("https://x/", i), Delivered: at(9, i)}
+	}
+	steps := []struct {
+		name   string
+		change func(*modelInput)
+		moves  bool // Recent's entries change
+	}{
+		{"a check, nothing new", func(in *modelInput) { in.state.Health.LastSuccess = at(10, 55) }, false},
+		{"the first entry", func(in *modelInput) { in.state.History = append(in.state.History, entry(1)) }, true},
+		{"a second entry", func(in *modelInput) { in.state.History = append(in.state.History, entry(2)) }, true},
+		{"a pause", func(in *modelInput) { in.state.Settings.PauseUntil = at(12, 0) }, false},
+		{"mark all as read", func(in *modelInput) { in.readUntil = at(10, 0) }, true},
+		{"eleven more", func(in *modelInput) {
+			for i := 3; i < 14; i++ {
+				in.state.History = append(in.state.History, entry(i))
+			}
+		}, true},
+	}
+	for _, step := range steps {
+		step.change(&in)
+		next := buildModel(in)
+		drawn := steady(shown, next)
+		if !drawn.sameShape(next) {
+			t.Fatalf("%s: steady changed the menu's shape", step.name)
+		}
+		was, _ := recentShown(t, shown)
+		now, got := recentShown(t, drawn)
+		if _, want := recentShown(t, next); !slices.Equal(got, want) {
+			t.Errorf("%s: Recent shows %q, want %q", step.name, got, want)
+		}
+		if moved := now != was; moved != step.moves {
+			t.Errorf("%s: Recent moved from copy %d to %d; want a move: %v", step.name, was, now, step.moves)
+		}
+		// The copy that was shown is either left exactly as it was, or
+		// (unchanged) hidden: never changed while it may be open.
+		for _, i := range append([]int{was}, shown.children(was)...) {
+			d, s := drawn.items[i], shown.items[i]
+			if i == was && now != was {
+				s.hidden = true
+			}
+			if d != s {
+				t.Errorf("%s: item %d of the shown Recent changed from %+v to %+v", step.name, i, s, d)
+			}
+		}
+		// Clicks on the shown copy do what the entries say.
+		for k, i := range drawn.children(now) {
+			if d, n := drawn.items[i], next.items[next.children(a)[k]]; d.act != n.act || d.label != n.label {
+				t.Errorf("%s: entry %d is %q doing %+v, want %q doing %+v", step.name, k, d.label, d.act, n.label, n.act)
+			}
+		}
+		// Everything else is drawn as next has it.
+		for i := range next.items {
+			if p := next.items[i].parent; next.items[i].twin == 0 && (p < 0 || next.items[p].twin == 0) && drawn.items[i] != next.items[i] {
+				t.Errorf("%s: item %d drawn as %+v, want %+v", step.name, i, drawn.items[i], next.items[i])
+			}
+		}
+		shown = drawn
 	}
 }
