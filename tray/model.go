@@ -123,6 +123,7 @@ type modelInput struct {
 	autostart autostartInfo
 	canLogin  bool
 	readUntil time.Time // history delivered after this is unread
+	loginAddr string    // the address of a started login to open by hand, or ""
 }
 
 // facts are what the parts of the model are derived from.
@@ -194,6 +195,10 @@ func (f facts) problemItem() *item {
 	switch {
 	case f.noAccounts:
 		return &item{label: t.signInHint, disabled: true}
+	case f.loginNeeded && f.in.canLogin && f.in.loginAddr != "":
+		// The browser did not open: the address to open by hand (a click
+		// tries the browser again).
+		return &item{label: fmt.Sprintf(t.openAddress, f.in.loginAddr), act: action{kind: actLogin}}
 	case f.loginNeeded && f.in.canLogin:
 		return &item{label: t.loginAgain, act: action{kind: actLogin}}
 	case f.loginNeeded:

@@ -614,3 +614,19 @@ func TestSteadyNeverChangesAShownSubmenu(t *testing.T) {
 		shown = drawn
 	}
 }
+
+// TestModelLoginAddress: after "Log in again…" found no browser, the line
+// shows the address to open by hand, in the problem's place; a click tries
+// again.
+func TestModelLoginAddress(t *testing.T) {
+	s := parentState()
+	s.Health.LoginRequired = true
+	m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: "nl", canLogin: true, loginAddr: "http://127.0.0.1:4711/"})
+	if got, want := m.items[1].label, "Open in een browser om in te loggen: http://127.0.0.1:4711/"; got != want || m.items[1].act.kind != actLogin {
+		t.Errorf("line %q doing %v, want %q doing login", got, m.items[1].act.kind, want)
+	}
+	s.Health.LoginRequired = false // signed in meanwhile: the address is no problem any more
+	if m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: "nl", canLogin: true, loginAddr: "http://127.0.0.1:4711/"}); strings.Contains(m.items[1].label, "127.0.0.1") {
+		t.Errorf("line %q after the login", m.items[1].label)
+	}
+}

@@ -13,6 +13,8 @@ type texts struct {
 	pausedUntil                             string // %s clock
 	signInHint, loginAgain, loginAgainCLI   string
 	loginExpired                            string
+	openAddress                             string // %s address
+	noBrowserTitle, noBrowserBody           string // noBrowserBody: %s address
 	unreachable, rateLimited, retryingAt    string // retryingAt: %s what, %s clock
 	nextCheckAt, nextCheckSoon              string // nextCheckAt: %s clock
 	recent, noneYet, markAllRead            string
@@ -38,6 +40,11 @@ var english = texts{
 	loginAgain:    "Log in again…",
 	loginAgainCLI: "Log in again: magister-notify login",
 	loginExpired:  "Sign-in expired",
+	openAddress:   "Open in a browser to log in: %s",
+
+	noBrowserTitle: "The browser could not be opened",
+	noBrowserBody:  "To log in again, open this address in a browser: %s",
+
 	unreachable:   "Magister unreachable",
 	rateLimited:   "Magister asked us to wait",
 	retryingAt:    "%s — retrying at %s",
@@ -77,6 +84,11 @@ var dutch = texts{
 	loginAgain:    "Opnieuw inloggen…",
 	loginAgainCLI: "Opnieuw inloggen: magister-notify login",
 	loginExpired:  "Login verlopen",
+	openAddress:   "Open in een browser om in te loggen: %s",
+
+	noBrowserTitle: "De browser kon niet worden geopend",
+	noBrowserBody:  "Open dit adres in een browser om opnieuw in te loggen: %s",
+
 	unreachable:   "Magister onbereikbaar",
 	rateLimited:   "Magister vraagt ons te wachten",
 	retryingAt:    "%s — nieuwe poging om %s",
