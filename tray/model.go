@@ -548,8 +548,9 @@ func (m model) copySubmenu(dst int, from model, src int, hidden bool) {
 	it := from.items[src]
 	it.parent, it.twin, it.hidden = m.items[dst].parent, m.items[dst].twin, hidden
 	m.items[dst] = it
+	srcKids := from.children(src)
 	for k, i := range m.children(dst) {
-		c := from.items[from.children(src)[k]]
+		c := from.items[srcKids[k]]
 		c.parent = dst
 		m.items[i] = c
 	}

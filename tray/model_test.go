@@ -630,3 +630,19 @@ func TestModelLoginAddress(t *testing.T) {
 		t.Errorf("line %q after the login", m.items[1].label)
 	}
 }
+
+// BenchmarkSteady is the cost steady adds to every redraw: a full Recent
+// that changes each time.
+func BenchmarkSteady(b *testing.B) {
+	in := modelInput{state: parentState(), now: at(10, 50), loc: ams, lang: "nl"}
+	for i := range RecentLimit + 2 {
+		in.state.History = append(in.state.History, state.Entry{ID: fmt.Sprint(i), Title: fmt.Sprint("Anna: ", i), Delivered: at(9, i)})
+	}
+	shown := buildModel(in)
+	in.readUntil = at(10, 0)
+	next := buildModel(in)
+	b.ReportAllocs()
+	for b.Loop() {
+		shown = steady(shown, next)
+	}
+}
