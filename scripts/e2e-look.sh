@@ -165,7 +165,7 @@ close_menu() { xdotool key Escape key Escape key Escape; sleep 0.3; }
 # The first selectable row is Recent (the two lines above are disabled).
 open_recent() { xdotool key Down; sleep 0.2; xdotool key Right; sleep 0.8; }
 displayed() { [[ $(dunstctl count displayed) -ge $1 ]]; }
-history() { dunstctl close-all; sleep 0.2; dunstctl history; }
+dunst_history() { dunstctl close-all; sleep 0.2; dunstctl history; }
 
 # 1. The first check takes stock silently.
 checked() { top | grep -q '^Gecontroleerd '; }
@@ -212,7 +212,7 @@ icons unread
 # dunst holds the school's text exactly: the summary (plain text) as typed,
 # the body as sent, escaped, which dunst shows as typed.
 esc() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' <<<"$1"; }
-history >"$out/dunst-history.json"
+dunst_history >"$out/dunst-history.json"
 # in_history IN-SUMMARY BODY [prefix]: one notification whose summary holds
 # IN-SUMMARY as it is and whose body is BODY (or starts with it).
 in_history() {
@@ -244,7 +244,7 @@ crop signin 520x200+$((W - 520))+0
 cp "$log/screen.png" "$out/signin-full.png"
 check_now
 check_now
-signin_count() { history | jq '[.data[][] | select(.summary.data == "Magister: opnieuw inloggen nodig")] | length'; }
+signin_count() { dunst_history | jq '[.data[][] | select(.summary.data == "Magister: opnieuw inloggen nodig")] | length'; }
 n=$(signin_count)
 [[ $n -eq 1 ]] || fail "the sign-in-needed notification arrived $n times over three checks, want once"
 echo "$E2E_NAME: the sign-in-needed notification arrived once over three failing checks"
@@ -274,7 +274,7 @@ crop nobrowser "$menu_area"
 addr=$(top | sed -n 2p | grep -o 'http://.*')
 loc=$(curl -s --max-time 5 -o /dev/null -w '%{redirect_url}' "$addr")
 [[ $loc == "$url/connect/authorize?"* ]] || fail "$addr sends the browser to '$loc', not to the school's sign-in"
-history | jq -e '[.data[][] | select(.summary.data == "De browser kon niet worden geopend")] | length == 1' >/dev/null ||
+dunst_history | jq -e '[.data[][] | select(.summary.data == "De browser kon niet worden geopend")] | length == 1' >/dev/null ||
 	fail "dunst history lacks 'De browser kon niet worden geopend' once"
 echo "$E2E_NAME: without a browser, a notification and the line $addr (sends on to the sign-in)"
 close_menu
