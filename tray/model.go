@@ -503,8 +503,11 @@ func webURL(accts []state.Account) string {
 // size, with a scroll arrow, blank rows and clipped text. So a submenu
 // whose entries change (Recent, when a notification arrives) is not
 // changed while it is shown: the new entries go into its hidden twin,
-// which then takes its place (the shown copy is hidden, which closes it if
-// it was open). Items of a submenu drawn once are left as next has them.
+// which then takes its place, and the shown copy is hidden unchanged.
+// gtk-sni-tray leaves the popup of an open copy on screen as it was (old
+// entries, its own size, still clickable) until the pointer goes back to
+// "Recent", which then opens the new copy at the right size. Items of a
+// submenu drawn once are left as next has them.
 func steady(shown, next model) model {
 	if !next.sameShape(shown) {
 		return next
