@@ -8,7 +8,8 @@
 #   menu.png           the open menu
 #   recent-before.png  Recent open
 #   recent-arrives.png Recent open while a new entry arrives, with its bubble
-#   recent-after.png   the same moment without the bubble
+#   recent-after.png   the same moment without the bubble (the open popup
+#                      keeps the old entries, at its size)
 #   recent-reopened.png  then the pointer on Recent again
 #   hostile.png        the notifications of school text that looks like markup
 #   signin.png         the sign-in-needed notification
