@@ -17,7 +17,7 @@ FUZZ    := state:FuzzDecode \
 	magister:FuzzDecodeAbsences magister:FuzzDecodeMessages magister:FuzzParseRedirect \
 	magister:FuzzParseGradeValue magister:FuzzPlainText
 
-.PHONY: all build windows test vet fmt-check unit soak e2e e2e-tray test-windows fuzz cross bench clean demo dist test-dist macos-app
+.PHONY: all build windows test vet fmt-check unit soak e2e e2e-tray e2e-look test-windows fuzz cross bench clean demo dist test-dist macos-app
 
 all: build
 
@@ -30,7 +30,7 @@ windows:
 	GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/windows/magister-notify.exe ./cmd/magister-notify
 	GOOS=windows GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS) -H windowsgui' -o $(BIN)/windows/magister-notify-tray.exe ./cmd/magister-notify
 
-test: vet fmt-check unit soak e2e e2e-tray test-windows fuzz cross test-dist
+test: vet fmt-check unit soak e2e e2e-tray e2e-look test-windows fuzz cross test-dist
 	@echo "make test: all checks passed"
 
 vet:
@@ -59,6 +59,15 @@ e2e:
 # answers, dunst shows the demo's notifications. Prints a screenshot's path.
 e2e-tray:
 	GO=$(GO) ./scripts/e2e-tray.sh
+
+# The look: the tray in a tray host that draws (gtk-sni-tray-standalone, a
+# light 24 px and a dark 16 px bar) with dunst under Xvfb, against
+# magister-fake. Screenshots of the icons, the menu, Recent while an entry
+# arrives, hostile school text and the sign-in notifications go to
+# $(BIN)/e2e/look; it asserts dunst holds the text exactly, the sign-in
+# notification comes once and menu labels escape "_". About 20 s.
+e2e-look:
+	GO=$(GO) E2E_ARTIFACTS=$(BIN)/e2e ./scripts/e2e-look.sh
 
 # The Windows build under Wine (one throw-away prefix): the test binaries of
 # state, internal/..., notifier, installer and cmd/magister-notify, the CLI

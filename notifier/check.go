@@ -207,10 +207,12 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 			}
 			c.apply(s, ai, f, rules, now, commit, rep)
 		}
-		rep.Pending = len(s.Outbox)
 		rep.Sinks = slices.Clone(s.Settings.Sinks)
 		recordHealth(&s.Health, rep.Err, now)
 		c.announceProblem(s, now, rep)
+		// After announceProblem: a delivery round right after the check
+		// (DeliverAfter) skips when nothing is pending.
+		rep.Pending = len(s.Outbox)
 		if c.DryRun {
 			return errDryRun
 		}

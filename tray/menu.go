@@ -33,7 +33,9 @@ func systrayQuit() { systray.Quit() }
 
 // render makes the drawn menu show t.cur: in place when only labels, checks
 // or enabled states changed (item ids stay valid, an open menu does not
-// flicker), else rebuilt from scratch. t.mu is held.
+// flicker), else rebuilt from scratch. In place, items are hidden first and
+// shown last, so that a submenu that takes its twin's place (see steady)
+// is complete when it appears. t.mu is held.
 func (t *tray) render() {
 	m := t.cur
 	if m.icon != t.shown.icon {
@@ -42,41 +44,50 @@ func (t *tray) render() {
 	if m.tooltip != t.shown.tooltip {
 		systray.SetTooltip(m.tooltip)
 	}
-	if t.items != nil && m.sameShape(t.shown) {
-		for i, want := range m.items {
-			had, mi := t.shown.items[i], t.items[i].it
-			if mi == nil {
-				continue
-			}
-			if want.label != had.label {
-				mi.SetTitle(menuLabel(want.label))
-			}
-			if want.checked != had.checked {
-				if want.checked {
-					mi.Check()
-				} else {
-					mi.Uncheck()
-				}
-			}
-			if want.disabled != had.disabled {
-				if want.disabled {
-					mi.Disable()
-				} else {
-					mi.Enable()
-				}
-			}
-			if want.hidden != had.hidden {
-				if want.hidden {
-					mi.Hide()
-				} else {
-					mi.Show()
-				}
-			}
-		}
+	if t.items == nil || !m.sameShape(t.shown) {
+		t.rebuild(m)
 		t.shown = m
 		return
 	}
-	t.rebuild(m)
+	m = steady(t.shown, m)
+	var show []*systray.MenuItem
+	for i, want := range m.items {
+		had, mi := t.shown.items[i], t.items[i].it
+		switch {
+		case mi == nil:
+			continue
+		case want.hidden && !had.hidden:
+			mi.Hide()
+		case !want.hidden && had.hidden:
+			show = append(show, mi)
+		}
+	}
+	for i, want := range m.items {
+		had, mi := t.shown.items[i], t.items[i].it
+		if mi == nil {
+			continue
+		}
+		if want.label != had.label {
+			mi.SetTitle(menuLabel(want.label))
+		}
+		if want.checked != had.checked {
+			if want.checked {
+				mi.Check()
+			} else {
+				mi.Uncheck()
+			}
+		}
+		if want.disabled != had.disabled {
+			if want.disabled {
+				mi.Disable()
+			} else {
+				mi.Enable()
+			}
+		}
+	}
+	for _, mi := range show {
+		mi.Show()
+	}
 	t.shown = m
 }
 

@@ -77,7 +77,10 @@ func (k actionKind) String() string {
 // item is one line of the menu. Items form a flat list; parent is the index
 // of the submenu an item belongs to, or -1.
 type item struct {
-	parent   int
+	parent int
+	// twin is, for a submenu drawn twice (see steady), the index of
+	// its other copy; 0 otherwise (the first item is never a submenu).
+	twin     int
 	kind     itemKind
 	label    string
 	checked  bool
@@ -120,6 +123,7 @@ type modelInput struct {
 	autostart autostartInfo
 	canLogin  bool
 	readUntil time.Time // history delivered after this is unread
+	loginAddr string    // the address of a started login to open by hand, or ""
 }
 
 // facts are what the parts of the model are derived from.
@@ -191,6 +195,10 @@ func (f facts) problemItem() *item {
 	switch {
 	case f.noAccounts:
 		return &item{label: t.signInHint, disabled: true}
+	case f.loginNeeded && f.in.canLogin && f.in.loginAddr != "":
+		// The browser did not open: the address to open by hand (a click
+		// tries the browser again).
+		return &item{label: fmt.Sprintf(t.openAddress, f.in.loginAddr), act: action{kind: actLogin}}
 	case f.loginNeeded && f.in.canLogin:
 		return &item{label: t.loginAgain, act: action{kind: actLogin}}
 	case f.loginNeeded:
@@ -199,12 +207,23 @@ func (f facts) problemItem() *item {
 		retry := later(f.in.sched.NextCheck, h.RetryAt)
 		what := f.failure()
 		label := what
-		if !retry.IsZero() {
+		// A retry time already past (the check is late or running) would
+		// read as a promise broken: leave it out.
+		if retry.After(f.in.now) {
 			label = fmt.Sprintf(t.retryingAt, what, f.clock(retry))
 		}
 		return &item{label: label, act: action{kind: actCheckNow}}
 	}
 	return nil
+}
+
+// nextCheckLine is the second line when nothing is wrong: when the next
+// check is due.
+func (f facts) nextCheckLine() string {
+	if next := f.in.sched.NextCheck; next.After(f.in.now) {
+		return fmt.Sprintf(f.t.nextCheckAt, f.clock(next))
+	}
+	return f.t.nextCheckSoon
 }
 
 // items is the menu in its fixed shape (see model.sameShape).
@@ -219,17 +238,25 @@ func (f facts) items(problem *item) []item {
 	sub := func(parent int, it item) { it.parent = parent; add(it) }
 
 	top(item{label: f.statusLine(), disabled: true})
+	// The problem's line is always there (showing the next check when
+	// nothing is wrong), so that a problem does not move the items below.
 	if problem != nil {
 		top(*problem)
 	} else {
-		top(item{hidden: true})
+		top(item{label: f.nextCheckLine(), disabled: true})
 	}
 	top(item{kind: itemSeparator})
 
+	// Recent twice, the second copy hidden: see steady.
 	recent := top(item{kind: itemSubmenu, label: t.recent})
 	for _, it := range f.recentItems() {
 		sub(recent, it)
 	}
+	spare := top(item{kind: itemSubmenu, label: t.recent, hidden: true})
+	for _, it := range f.recentItems() {
+		sub(spare, it)
+	}
+	items[recent].twin, items[spare].twin = spare, recent
 
 	top(item{label: t.checkNow, act: action{kind: actCheckNow}, disabled: f.in.sched.Checking || f.noAccounts})
 
@@ -468,4 +495,76 @@ func webURL(accts []state.Account) string {
 		return ""
 	}
 	return notifier.WebURL(accts[0], "")
+}
+
+// steady is next as it is to be drawn over shown, for a menu that may be
+// open while it changes. A GTK host (libdbusmenu-gtk) does not resize an
+// open menu: an entry that appears in an open submenu leaves it at its old
+// size, with a scroll arrow, blank rows and clipped text. So a submenu
+// whose entries change (Recent, when a notification arrives) is not
+// changed while it is shown: the new entries go into its hidden twin,
+// which then takes its place, and the shown copy is hidden unchanged.
+// gtk-sni-tray leaves the popup of an open copy on screen as it was (old
+// entries, its own size, still clickable) until the pointer goes back to
+// "Recent", which then opens the new copy at the right size. Items of a
+// submenu drawn once are left as next has them.
+func steady(shown, next model) model {
+	if !next.sameShape(shown) {
+		return next
+	}
+	out := model{icon: next.icon, tooltip: next.tooltip, items: slices.Clone(next.items)}
+	for a, it := range next.items {
+		b := it.twin
+		if it.kind != itemSubmenu || b <= a {
+			continue // not twinned, or the pair's second copy
+		}
+		// next has the entries in copy a; the host shows one of a and b.
+		cur := a
+		if shown.items[a].hidden {
+			cur = b
+		}
+		want := cur
+		if !sameItems(shown.items, shown.children(cur), next.items, next.children(a)) {
+			want = a + b - cur
+		}
+		other := a + b - want
+		out.copySubmenu(want, next, a, false)
+		out.copySubmenu(other, shown, other, true)
+	}
+	return out
+}
+
+// children is the indexes of the items of submenu p, in order.
+func (m model) children(p int) []int {
+	var out []int
+	for i, it := range m.items {
+		if it.parent == p {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// copySubmenu makes submenu dst of m show what submenu src of from shows,
+// itself hidden or not. The two have the same shape.
+func (m model) copySubmenu(dst int, from model, src int, hidden bool) {
+	it := from.items[src]
+	it.parent, it.twin, it.hidden = m.items[dst].parent, m.items[dst].twin, hidden
+	m.items[dst] = it
+	srcKids := from.children(src)
+	for k, i := range m.children(dst) {
+		c := from.items[srcKids[k]]
+		c.parent = dst
+		m.items[i] = c
+	}
+}
+
+// sameItems reports whether the items at indexes ia of a look the same as
+// those at ib of b.
+func sameItems(a []item, ia []int, b []item, ib []int) bool {
+	return slices.EqualFunc(ia, ib, func(i, j int) bool {
+		x, y := a[i], b[j]
+		return x.kind == y.kind && x.label == y.label && x.checked == y.checked &&
+			x.disabled == y.disabled && x.hidden == y.hidden && x.act == y.act
+	})
 }

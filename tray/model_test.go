@@ -30,10 +30,11 @@ func parentState() state.State {
 
 // labels lists the model's items as "label" lines, submenu items indented,
 // separators as "---", checkboxes with [x] or [ ], disabled ones with (-).
+// Hidden items, and the items of a hidden submenu, are left out.
 func labels(m model) []string {
 	var out []string
 	for _, it := range m.items {
-		if it.hidden {
+		if it.hidden || it.parent >= 0 && m.items[it.parent].hidden {
 			continue
 		}
 		l := it.label
@@ -69,6 +70,7 @@ func TestModelEnglishMenuAsTheIssueLists(t *testing.T) {
 		autostart: autostartInfo{available: true, installed: true}, sched: SchedulerStatus{NextCheck: at(11, 0)}})
 	want := []string{
 		"Checked 10:42 · 2 new (-)",
+		"Next check at 11:00 (-)",
 		"---",
 		"Recent",
 		"  • Anna: Nieuw cijfer 11",
@@ -196,9 +198,9 @@ func TestModelProblems(t *testing.T) {
 			if l := m.items[0].label; l != c.status || !m.items[0].disabled {
 				t.Errorf("status %q, want %q", l, c.status)
 			}
-			hasProblem := !m.items[1].hidden
+			// Without a problem, its line says when the next check is.
 			switch {
-			case c.problem == "" && hasProblem:
+			case c.problem == "" && !strings.HasPrefix(m.items[1].label, "Next check "):
 				t.Errorf("unexpected problem item %q", m.items[1].label)
 			case c.problem != "":
 				got := labels(m)[1]
@@ -453,5 +455,194 @@ func TestTooltipFitsWindows(t *testing.T) {
 		if got := cutUTF16(c.in, c.n); got != c.want {
 			t.Errorf("cutUTF16(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
 		}
+	}
+}
+
+// TestModelProblemLineKeepsItsPlace: a problem appearing or going away does
+// not move the items below it (a person reaching for "Check now" finds it
+// where it was).
+func TestModelProblemLineKeepsItsPlace(t *testing.T) {
+	problems := map[string]func(*state.State){
+		"none": func(*state.State) {},
+		"unreachable": func(s *state.State) {
+			s.Health = state.Health{LastAttempt: at(10, 45), LastError: "down", ConsecutiveFailures: 5}
+		},
+		"login needed": func(s *state.State) { s.Health.LoginRequired = true },
+		"signed out":   func(s *state.State) { s.Accounts = nil },
+	}
+	for _, lang := range []string{"en", "nl"} {
+		checkNow := textsFor(lang).checkNow
+		want := -1
+		for name, change := range problems {
+			s := parentState()
+			change(&s)
+			m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: lang, canLogin: true,
+				sched: SchedulerStatus{NextCheck: at(11, 0)}})
+			i := slices.Index(labels(m), checkNow)
+			if i < 0 {
+				i = slices.Index(labels(m), checkNow+" (-)")
+			}
+			if want < 0 {
+				want = i
+			}
+			if i != want || i < 0 {
+				t.Errorf("%s, %s: %q is line %d, want %d:\n%s", lang, name, checkNow, i, want, strings.Join(labels(m), "\n"))
+			}
+		}
+	}
+}
+
+// TestModelRetryTimeInThePast: "retrying at 16:47" at 16:49 is never shown;
+// the line then says only what is wrong.
+func TestModelRetryTimeInThePast(t *testing.T) {
+	failing := parentState()
+	failing.Health = state.Health{LastAttempt: at(16, 30), LastSuccess: at(8, 0), LastError: "down", ConsecutiveFailures: 2}
+	limited := failing
+	limited.Health.RateLimited, limited.Health.RetryAt = true, at(16, 47)
+	cases := []struct {
+		name string
+		s    state.State
+		next time.Time
+		now  time.Time
+		want string
+	}{
+		{"next check ahead", failing, at(16, 47), at(16, 40), "Magister onbereikbaar — nieuwe poging om 16:47"},
+		{"next check past", failing, at(16, 47), at(16, 49), "Magister onbereikbaar"},
+		{"next check now", failing, at(16, 47), at(16, 47), "Magister onbereikbaar"},
+		{"retry-after past", limited, at(16, 40), at(16, 49), "Magister vraagt ons te wachten"},
+		{"retry-after ahead", limited, at(16, 40), at(16, 45), "Magister vraagt ons te wachten — nieuwe poging om 16:47"},
+	}
+	for _, c := range cases {
+		m := buildModel(modelInput{state: c.s, now: c.now, loc: ams, lang: "nl", sched: SchedulerStatus{NextCheck: c.next}})
+		if got := m.items[1].label; got != c.want {
+			t.Errorf("%s: problem line %q, want %q", c.name, got, c.want)
+		}
+		if strings.Contains(m.tooltip, "16:47") && !c.now.Before(at(16, 47)) {
+			t.Errorf("%s: tooltip %q promises a retry in the past", c.name, m.tooltip)
+		}
+	}
+}
+
+// recentShown is the labels of the Recent copy m shows, and its index.
+func recentShown(t *testing.T, m model) (int, []string) {
+	t.Helper()
+	shown := -1
+	for i, it := range m.items {
+		if it.kind == itemSubmenu && it.twin != 0 && !it.hidden {
+			if shown >= 0 {
+				t.Fatalf("both copies of Recent are shown (%d and %d)", shown, i)
+			}
+			shown = i
+		}
+	}
+	if shown < 0 {
+		t.Fatal("no copy of Recent is shown")
+	}
+	var out []string
+	for _, i := range m.children(shown) {
+		if !m.items[i].hidden {
+			out = append(out, m.items[i].label)
+		}
+	}
+	return shown, out
+}
+
+// TestSteadyNeverChangesAShownSubmenu: whatever happens to Recent, the copy
+// the host shows keeps its items exactly (an open GTK menu is not resized);
+// a change goes to the hidden copy, which takes its place.
+func TestSteadyNeverChangesAShownSubmenu(t *testing.T) {
+	in := modelInput{state: parentState(), now: at(10, 50), loc: ams, lang: "en", readUntil: at(8, 0)}
+	shown := buildModel(in) // as the first rebuild draws it
+	a, _ := recentShown(t, shown)
+	entry := func(i int) state.Entry {
+		return state.Entry{ID: fmt.Sprint(i), Title: fmt.Sprintf("Anna: %d voor Wiskunde_A", i), URL: fmt.Sprint("https://x/", i), Delivered: at(9, i)}
+	}
+	steps := []struct {
+		name   string
+		change func(*modelInput)
+		moves  bool // Recent's entries change
+	}{
+		{"a check, nothing new", func(in *modelInput) { in.state.Health.LastSuccess = at(10, 55) }, false},
+		{"the first entry", func(in *modelInput) { in.state.History = append(in.state.History, entry(1)) }, true},
+		{"a second entry", func(in *modelInput) { in.state.History = append(in.state.History, entry(2)) }, true},
+		{"a pause", func(in *modelInput) { in.state.Settings.PauseUntil = at(12, 0) }, false},
+		{"mark all as read", func(in *modelInput) { in.readUntil = at(10, 0) }, true},
+		{"eleven more", func(in *modelInput) {
+			for i := 3; i < 14; i++ {
+				in.state.History = append(in.state.History, entry(i))
+			}
+		}, true},
+	}
+	for _, step := range steps {
+		step.change(&in)
+		next := buildModel(in)
+		drawn := steady(shown, next)
+		if !drawn.sameShape(next) {
+			t.Fatalf("%s: steady changed the menu's shape", step.name)
+		}
+		was, _ := recentShown(t, shown)
+		now, got := recentShown(t, drawn)
+		if _, want := recentShown(t, next); !slices.Equal(got, want) {
+			t.Errorf("%s: Recent shows %q, want %q", step.name, got, want)
+		}
+		if moved := now != was; moved != step.moves {
+			t.Errorf("%s: Recent moved from copy %d to %d; want a move: %v", step.name, was, now, step.moves)
+		}
+		// The copy that was shown is either left exactly as it was, or
+		// (unchanged) hidden: never changed while it may be open.
+		for _, i := range append([]int{was}, shown.children(was)...) {
+			d, s := drawn.items[i], shown.items[i]
+			if i == was && now != was {
+				s.hidden = true
+			}
+			if d != s {
+				t.Errorf("%s: item %d of the shown Recent changed from %+v to %+v", step.name, i, s, d)
+			}
+		}
+		// Clicks on the shown copy do what the entries say.
+		for k, i := range drawn.children(now) {
+			if d, n := drawn.items[i], next.items[next.children(a)[k]]; d.act != n.act || d.label != n.label {
+				t.Errorf("%s: entry %d is %q doing %+v, want %q doing %+v", step.name, k, d.label, d.act, n.label, n.act)
+			}
+		}
+		// Everything else is drawn as next has it.
+		for i := range next.items {
+			if p := next.items[i].parent; next.items[i].twin == 0 && (p < 0 || next.items[p].twin == 0) && drawn.items[i] != next.items[i] {
+				t.Errorf("%s: item %d drawn as %+v, want %+v", step.name, i, drawn.items[i], next.items[i])
+			}
+		}
+		shown = drawn
+	}
+}
+
+// TestModelLoginAddress: after "Log in again…" found no browser, the line
+// shows the address to open by hand, in the problem's place; a click tries
+// again.
+func TestModelLoginAddress(t *testing.T) {
+	s := parentState()
+	s.Health.LoginRequired = true
+	m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: "nl", canLogin: true, loginAddr: "http://127.0.0.1:4711/"})
+	if got, want := m.items[1].label, "Open in een browser om in te loggen: http://127.0.0.1:4711/"; got != want || m.items[1].act.kind != actLogin {
+		t.Errorf("line %q doing %v, want %q doing login", got, m.items[1].act.kind, want)
+	}
+	s.Health.LoginRequired = false // signed in meanwhile: the address is no problem any more
+	if m := buildModel(modelInput{state: s, now: at(10, 50), loc: ams, lang: "nl", canLogin: true, loginAddr: "http://127.0.0.1:4711/"}); strings.Contains(m.items[1].label, "127.0.0.1") {
+		t.Errorf("line %q after the login", m.items[1].label)
+	}
+}
+
+// BenchmarkSteady is the cost steady adds to every redraw: a full Recent
+// that changes each time.
+func BenchmarkSteady(b *testing.B) {
+	in := modelInput{state: parentState(), now: at(10, 50), loc: ams, lang: "nl"}
+	for i := range RecentLimit + 2 {
+		in.state.History = append(in.state.History, state.Entry{ID: fmt.Sprint(i), Title: fmt.Sprint("Anna: ", i), Delivered: at(9, i)})
+	}
+	shown := buildModel(in)
+	in.readUntil = at(10, 0)
+	next := buildModel(in)
+	b.ReportAllocs()
+	for b.Loop() {
+		shown = steady(shown, next)
 	}
 }

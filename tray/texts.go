@@ -13,7 +13,10 @@ type texts struct {
 	pausedUntil                             string // %s clock
 	signInHint, loginAgain, loginAgainCLI   string
 	loginExpired                            string
+	openAddress                             string // %s address
+	noBrowserTitle, noBrowserBody           string // noBrowserBody: %s address
 	unreachable, rateLimited, retryingAt    string // retryingAt: %s what, %s clock
+	nextCheckAt, nextCheckSoon              string // nextCheckAt: %s clock
 	recent, noneYet, markAllRead            string
 	checkNow                                string
 	pause, pauseHour, pauseTomorrow, resume string
@@ -37,9 +40,16 @@ var english = texts{
 	loginAgain:    "Log in again…",
 	loginAgainCLI: "Log in again: magister-notify login",
 	loginExpired:  "Sign-in expired",
+	openAddress:   "Open in a browser to log in: %s",
+
+	noBrowserTitle: "The browser could not be opened",
+	noBrowserBody:  "To log in again, open this address in a browser: %s",
+
 	unreachable:   "Magister unreachable",
 	rateLimited:   "Magister asked us to wait",
 	retryingAt:    "%s — retrying at %s",
+	nextCheckAt:   "Next check at %s",
+	nextCheckSoon: "Next check shortly",
 	recent:        "Recent",
 	noneYet:       "No notifications yet",
 	markAllRead:   "Mark all as read",
@@ -74,9 +84,16 @@ var dutch = texts{
 	loginAgain:    "Opnieuw inloggen…",
 	loginAgainCLI: "Opnieuw inloggen: magister-notify login",
 	loginExpired:  "Login verlopen",
+	openAddress:   "Open in een browser om in te loggen: %s",
+
+	noBrowserTitle: "De browser kon niet worden geopend",
+	noBrowserBody:  "Open dit adres in een browser om opnieuw in te loggen: %s",
+
 	unreachable:   "Magister onbereikbaar",
 	rateLimited:   "Magister vraagt ons te wachten",
 	retryingAt:    "%s — nieuwe poging om %s",
+	nextCheckAt:   "Volgende controle om %s",
+	nextCheckSoon: "Volgende controle zo meteen",
 	recent:        "Recent",
 	noneYet:       "Nog geen meldingen",
 	markAllRead:   "Alles als gelezen markeren",

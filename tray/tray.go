@@ -15,6 +15,8 @@ import (
 	"io/fs"
 	"log"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -32,6 +34,18 @@ const pendingLoginFile = account.PendingLoginName
 // loginWait is how long after "Log in again…" the tray watches for the
 // login to complete: as long as a started login can be completed.
 const loginWait = account.PendingLoginTTL
+
+// BrowserError is returned by Config.Login when the login was started but
+// the browser could not be opened: a person can still open URL by hand.
+type BrowserError struct {
+	URL string
+	Err error
+}
+
+func (e *BrowserError) Error() string { return "open the browser: " + e.Err.Error() }
+
+// Unwrap returns the reason the browser did not open.
+func (e *BrowserError) Unwrap() error { return e.Err }
 
 // ErrNoDesktop is returned by Run when there is no desktop session to show
 // an icon in (on Linux: no D-Bus session bus).
@@ -55,8 +69,12 @@ type Config struct {
 	// Deliver runs one delivery round to the configured sinks.
 	Deliver func(ctx context.Context) error
 	// Login starts a new browser login for "Log in again…"; nil shows the
-	// command to run instead.
+	// command to run instead. When the login is started but no browser
+	// opens, it returns a *BrowserError with the address to open.
 	Login func(ctx context.Context) error
+	// Notify shows one desktop notification about the app itself (the
+	// browser could not be opened); nil shows none.
+	Notify func(ctx context.Context, title, body string) error
 	// Autostart backs the "Start at login" item; nil shows it disabled.
 	Autostart Autostart
 	// OpenURL opens a Magister page in the browser.
@@ -150,6 +168,8 @@ type tray struct {
 	refreshed  bool      // refresh has read the state at least once
 	accounts   string    // account keys seen last, to notice a login
 	loginUntil time.Time // after "Log in again…": until when to watch for its completion
+	loginAddr  string    // while loginUntil: the address to open by hand, when no browser opened
+	stopPage   func()    // stops the loopback page behind loginAddr, or nil
 	lastPlan   Plan
 	expires    time.Time // when the model goes stale by itself (a pause ends)
 }
@@ -239,6 +259,9 @@ func (t *tray) run(parent context.Context) error {
 	err := runSystray(t.cfg.Title, t.onReady)
 	close(stopped)
 	cancel()
+	t.mu.Lock()
+	t.endLoginPage()
+	t.mu.Unlock()
 	// Let a check or delivery in progress end (they stop with ctx), but
 	// never hold up the exit for long: the locks die with the process.
 	done := make(chan struct{})
@@ -316,16 +339,6 @@ func (t *tray) refresh(ctx context.Context) {
 	accounts := strings.Join(keys, "\n")
 
 	t.mu.Lock()
-	in := modelInput{
-		state: st, now: now, loc: t.cfg.Loc, lang: lang, sched: t.sched.Status(),
-		autostart: t.autostart, canLogin: t.cfg.Login != nil, readUntil: st.ReadUntil,
-	}
-	t.cur = buildModel(in)
-	t.lang = lang
-	t.expires = time.Time{}
-	if st.Settings.Paused(now) {
-		t.expires = st.Settings.PauseUntil
-	}
 	first := !t.refreshed
 	newAccount := !first && accounts != t.accounts && accounts != ""
 	// After "Log in again…", the login is complete once its pending file is
@@ -335,7 +348,21 @@ func (t *tray) refresh(ctx context.Context) {
 		_, err := os.Stat(filepath.Join(t.cfg.Store.Dir(), pendingLoginFile))
 		if loginDone = errors.Is(err, fs.ErrNotExist); loginDone || now.After(t.loginUntil) {
 			t.loginUntil = time.Time{}
+			t.endLoginPage()
 		}
+	}
+	in := modelInput{
+		state: st, now: now, loc: t.cfg.Loc, lang: lang, sched: t.sched.Status(),
+		autostart: t.autostart, canLogin: t.cfg.Login != nil, readUntil: st.ReadUntil, loginAddr: t.loginAddr,
+	}
+	t.cur = buildModel(in)
+	t.lang = lang
+	t.expires = time.Time{}
+	if st.Settings.Paused(now) {
+		t.expires = st.Settings.PauseUntil
+	}
+	if !t.loginUntil.IsZero() && (t.expires.IsZero() || t.loginUntil.Before(t.expires)) {
+		t.expires = t.loginUntil // the address line goes when the login expires
 	}
 	replan := !first && !samePlan(plan, t.lastPlan, now)
 	t.accounts, t.lastPlan, t.refreshed = accounts, plan, true
@@ -423,13 +450,20 @@ func (t *tray) do(ctx context.Context, a action) {
 		}
 		lctx, cancel := context.WithTimeout(ctx, time.Minute)
 		defer cancel()
-		if err := t.cfg.Login(lctx); err != nil {
+		err := t.cfg.Login(lctx)
+		var be *BrowserError
+		if err != nil && !errors.As(err, &be) {
 			log.Warn("start the login", "err", err)
 			return
 		}
 		t.mu.Lock()
 		t.loginUntil = t.now().Add(loginWait)
+		t.endLoginPage()
 		t.mu.Unlock()
+		if be != nil {
+			log.Warn("the browser did not open for the sign-in", "err", be.Err)
+			t.noBrowser(ctx, be.URL)
+		}
 		return
 	case actToggleAutostart:
 		t.toggleAutostart(ctx, a.want, log)
@@ -446,6 +480,56 @@ func (t *tray) do(ctx context.Context, a action) {
 	log.Info("changed from the menu", "arg", a.arg, "child", a.child.String())
 	t.sched.Replan()
 	t.refresh(ctx)
+}
+
+// noBrowser tells that the browser did not open for a started login: the
+// menu's line shows an address to open by hand (a short loopback one that
+// sends the browser on, when it can be served: the login's own is several
+// hundred characters), and a notification says so.
+func (t *tray) noBrowser(ctx context.Context, url string) {
+	addr := url
+	if page, stop, err := serveLoginPage(url); err == nil {
+		addr = page
+		t.mu.Lock()
+		t.stopPage = stop
+		t.mu.Unlock()
+	} else {
+		t.log.Warn("serve the sign-in address on loopback", "err", err)
+	}
+	t.mu.Lock()
+	t.loginAddr = addr
+	txt := textsFor(t.lang)
+	t.mu.Unlock()
+	t.refresh(ctx)
+	if t.cfg.Notify == nil {
+		return
+	}
+	nctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := t.cfg.Notify(nctx, txt.noBrowserTitle, fmt.Sprintf(txt.noBrowserBody, addr)); err != nil {
+		t.log.Warn("notify that the browser did not open", "err", err)
+	}
+}
+
+// endLoginPage forgets the address of a login and stops its page. t.mu is
+// held.
+func (t *tray) endLoginPage() {
+	if t.stopPage != nil {
+		t.stopPage()
+	}
+	t.loginAddr, t.stopPage = "", nil
+}
+
+// serveLoginPage serves a short address on loopback that sends a browser on
+// to target, until stop is called.
+func serveLoginPage(target string) (addr string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: http.RedirectHandler(target, http.StatusFound), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String() + "/", func() { srv.Close() }, nil
 }
 
 // Click is a click on a menu item that changes the settings: Item is the

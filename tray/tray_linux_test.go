@@ -65,9 +65,19 @@ func helperMain() int {
 			return rep.Err
 		},
 		Deliver: func(ctx context.Context) error { _, err := deliverer.Deliver(ctx); return err },
-		// Login plays account.StartLogin: it leaves a pending login behind.
+		// Login plays account.StartLogin: it leaves a pending login behind;
+		// with MAGISTER_TRAY_TEST_NO_BROWSER set, no browser opens for it.
 		Login: func(context.Context) error {
-			return os.WriteFile(filepath.Join(dir, pendingLoginFile), []byte("{}"), 0o600)
+			if err := os.WriteFile(filepath.Join(dir, pendingLoginFile), []byte("{}"), 0o600); err != nil {
+				return err
+			}
+			if u := os.Getenv("MAGISTER_TRAY_TEST_NO_BROWSER"); u != "" {
+				return &BrowserError{URL: u, Err: errors.New("xdg-open: exit status 3")}
+			}
+			return nil
+		},
+		Notify: func(ctx context.Context, title, body string) error {
+			return notifier.NewDesktopSink("").Send(ctx, notifier.Notification{Kind: notifier.KindProblem, Title: title, Body: body})
 		},
 		OpenURL: func(url string) error {
 			return os.WriteFile(filepath.Join(dir, "opened"), []byte(url), 0o600)
@@ -331,10 +341,13 @@ func TestTrayEndToEnd(t *testing.T) {
 	var got []string
 	it.waitLayout(t, 10*time.Second, "the English menu with its submenus", func(m *menuNode) bool {
 		got = m.labels()
-		return len(got) > 0 && strings.Join(got[1:], "\n") == strings.Join(want, "\n")
+		return len(got) > 1 && strings.Join(got[2:], "\n") == strings.Join(want, "\n")
 	})
 	if s := got[0]; s != "Not checked yet" && s != "Checking…" && !strings.HasPrefix(s, "Checked ") {
 		t.Errorf("status line %q", s)
+	}
+	if s := got[1]; !strings.HasPrefix(s, "Next check ") {
+		t.Errorf("second line %q, want the next check", s)
 	}
 
 	// Check now: the first check takes stock silently.

@@ -113,7 +113,12 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 			return err
 		},
 		OpenURL: openBrowser,
-		Logger:  logger,
+		// About the app itself, after a click in its menu: on the desktop,
+		// whatever the configured sinks.
+		Notify: func(ctx context.Context, title, body string) error {
+			return notifier.NewDesktopSink(icon).Send(ctx, notifier.Notification{Kind: notifier.KindProblem, Title: title, Body: body})
+		},
+		Logger: logger,
 	}
 }
 
@@ -157,7 +162,11 @@ func (a *app) trayLogin(st *state.Store, logger *slog.Logger) func(ctx context.C
 		if err != nil {
 			return err
 		}
-		return openBrowser(req.AuthorizeURL())
+		if err := openBrowser(req.AuthorizeURL()); err != nil {
+			// Started all the same: the address can be opened by hand.
+			return &tray.BrowserError{URL: req.AuthorizeURL(), Err: err}
+		}
+		return nil
 	}
 }
 

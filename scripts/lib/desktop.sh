@@ -29,12 +29,13 @@ owned() {
 		--method org.freedesktop.DBus.NameHasOwner "$1" 2>/dev/null | grep -q true
 }
 
-# start_desktop: Xvfb on :99 (or the next free display), exported as
+# start_desktop: Xvfb on :99 (or the next free display) with a screen of
+# $E2E_SCREEN (default 800x600x24), exported as
 # DISPLAY, and dunst answering on org.freedesktop.Notifications.
 start_desktop() {
 	local display=99
 	while [[ -e /tmp/.X$display-lock || -e /tmp/.X11-unix/X$display ]]; do display=$((display + 1)); done
-	Xvfb ":$display" -screen 0 800x600x24 -nolisten tcp >"$log/xvfb.log" 2>&1 &
+	Xvfb ":$display" -screen 0 "${E2E_SCREEN:-800x600x24}" -nolisten tcp >"$log/xvfb.log" 2>&1 &
 	pids+=($!)
 	wait_for 10 test -e "/tmp/.X11-unix/X$display" || fail "Xvfb did not start"
 	export DISPLAY=":$display"
