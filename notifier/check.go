@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -93,6 +94,23 @@ type Checker struct {
 	// client's own per-request limits). What was not fetched by then counts
 	// as a failed fetch: nothing of it is marked.
 	Timeout time.Duration
+	// Getenv reads the locale, which words the notifications when the
+	// language setting is unset (see state.ResolveLanguage; default
+	// os.Getenv).
+	Getenv func(string) string
+}
+
+// lang is the language of the notifications under settings s.
+func (c *Checker) lang(s state.Settings) string {
+	return state.ResolveLanguage(s.Language, getenvOr(c.Getenv))
+}
+
+// getenvOr is getenv, or os.Getenv when it is nil.
+func getenvOr(getenv func(string) string) func(string) string {
+	if getenv == nil {
+		return os.Getenv
+	}
+	return getenv
 }
 
 // errDryRun aborts the check's transaction so that nothing is written.
@@ -123,7 +141,9 @@ type Report struct {
 	Queued   int           `json:"queued"`
 	// Entries are the notifications queued (or, in a dry run, that would be).
 	Entries []state.Entry `json:"-"`
-	// Language is the language setting the check read ("" = default).
+	// Language is the language the check's texts are in, "nl" or "en"
+	// (state.ResolveLanguage of the settings it read), for the words of
+	// whoever reports on it.
 	Language string `json:"-"`
 	// Err is the first fetch error, if any fetch failed.
 	Err error `json:"-"`
@@ -196,9 +216,10 @@ func (c *Checker) Check(ctx context.Context) (*Report, error) {
 	}
 
 	// 2. One transaction: diff against the fresh state, mark, queue.
-	rep := &Report{Batch: batchID(now), Language: settings.Language}
+	rep := &Report{Batch: batchID(now), Language: c.lang(settings)}
 	err := c.Store.Update(ctx, func(s *state.State) error {
 		rep.Children, rep.Queued, rep.Err, rep.Entries = nil, 0, nil, nil
+		rep.Language = c.lang(s.Settings)
 		commit := c.now()
 		for _, f := range all {
 			ai := s.AccountIndex(f.key)
@@ -473,7 +494,7 @@ func markFetched(applied map[string]time.Time, kind string, began time.Time) map
 // the child's mute switch: a switched-off kind is still marked seen (so
 // switching it on later does not flood) but not announced.
 func (c *Checker) queue(s *state.State, acct *state.Account, ch *state.Child, prefix bool, events []Event, now time.Time, rep *Report, cr *ChildReport) {
-	w := wording{Lang: s.Settings.Language, Privacy: PrivacyFull, Prefix: prefix, Loc: c.loc()}
+	w := wording{Lang: c.lang(s.Settings), Privacy: PrivacyFull, Prefix: prefix, Loc: c.loc()}
 	if ch != nil {
 		w.Child, w.Privacy = ch.FirstName, ch.Privacy
 		if ch.Muted {

@@ -57,8 +57,19 @@ func newChecker(t *testing.T, src *memSource, now time.Time, setup func(*state.S
 	if err := st.Update(context.Background(), func(s *state.State) error { setup(s); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	return &Checker{Store: st, Loc: ams, Now: func() time.Time { return now },
+	return &Checker{Store: st, Loc: ams, Now: func() time.Time { return now }, Getenv: locale(""),
 		Open: func(context.Context, state.Account) (Source, error) { return src, nil }}
+}
+
+// locale is a Getenv with LANG set to lang and no other locale variable, so
+// that a test's words do not depend on the machine's locale.
+func locale(lang string) func(string) string {
+	return func(k string) string {
+		if k == "LANG" {
+			return lang
+		}
+		return ""
+	}
 }
 
 func outbox(t *testing.T, st *state.Store) []state.Entry {
@@ -417,6 +428,38 @@ func TestProblemsAreAnnouncedOnce(t *testing.T) {
 		src.fail = map[string]error{"grades": st.fail, "appointments": st.fail, "messages": st.fail}
 		if got := strings.Join(problems(), " "); got != st.want {
 			t.Errorf("%s: announced %q, want %q", st.name, got, st.want)
+		}
+	}
+}
+
+// TestCheckSpeaksTheResolvedLanguage (issue 13, item 8): with no language
+// setting the notifications follow the locale, as the menu does, instead
+// of always being Dutch; a setting beats the locale.
+func TestCheckSpeaksTheResolvedLanguage(t *testing.T) {
+	for _, c := range []struct{ setting, lang, want string }{
+		{"", "en_US.UTF-8", "New message from Mentor"},
+		{"", "nl_NL.UTF-8", "Nieuw bericht van Mentor"},
+		{"", "C.UTF-8", "Nieuw bericht van Mentor"},
+		{"nl", "en_US.UTF-8", "Nieuw bericht van Mentor"},
+		{"en", "nl_NL.UTF-8", "New message from Mentor"},
+	} {
+		now := time.Date(2026, 11, 30, 12, 0, 0, 0, ams)
+		src := &memSource{}
+		ch := newChecker(t, src, now, func(s *state.State) { parentState(s); s.Settings.Language = c.setting })
+		ch.Getenv = locale(c.lang)
+		if _, err := ch.Check(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		src.msgs = []magister.Message{{ID: 8, From: "Mentor", Subject: "Rapport"}}
+		rep, err := ch.Check(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := outbox(t, ch.Store); len(got) != 1 || got[0].Title != c.want {
+			t.Errorf("setting %q, LANG=%s: outbox %+v; want one entry titled %q", c.setting, c.lang, got, c.want)
+		}
+		if want := state.ResolveLanguage(c.setting, locale(c.lang)); rep.Language != want {
+			t.Errorf("setting %q, LANG=%s: Report.Language = %q; want %q", c.setting, c.lang, rep.Language, want)
 		}
 	}
 }

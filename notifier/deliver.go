@@ -38,6 +38,10 @@ type Deliverer struct {
 	// sinks have it too. So a one-off sink never takes what quiet hours or
 	// a pause hold for the desktop.
 	OneOff bool
+	// Getenv reads the locale, which words digests and summaries when the
+	// language setting is unset (see state.ResolveLanguage; default
+	// os.Getenv).
+	Getenv func(string) string
 
 	ownerOnce sync.Once
 	owner     string
@@ -209,7 +213,7 @@ func (d *Deliverer) scan(s *state.State, now time.Time, rep *DeliveryReport) (cl
 
 // plan lists what each sink gets, in the order of the sinks.
 func (d *Deliverer) plan(claimed []state.Entry, s state.Settings, now time.Time) []show {
-	w := wording{Lang: s.Language, Loc: d.loc()}
+	w := wording{Lang: state.ResolveLanguage(s.Language, getenvOr(d.Getenv)), Loc: d.loc()}
 	var shows []show
 	for _, sk := range d.Sinks {
 		var todo []state.Entry

@@ -24,7 +24,7 @@ type deliverFixture struct {
 func newDeliverFixture(t *testing.T, at time.Time) *deliverFixture {
 	f := &deliverFixture{t: t, clock: &fakeClock{t: at}, store: openOutboxStore(t, t.TempDir()),
 		people: peopleSink(), machine: machineSink()}
-	f.d = &Deliverer{Store: f.store, Sinks: []Sink{f.people, f.machine}, Now: f.clock.Now, Loc: quietLoc}
+	f.d = &Deliverer{Store: f.store, Sinks: []Sink{f.people, f.machine}, Now: f.clock.Now, Loc: quietLoc, Getenv: locale("")}
 	return f
 }
 
@@ -142,6 +142,22 @@ func TestPauseHoldsThenDigestInEnglish(t *testing.T) {
 	}
 	if len(f.machine.sent()) != 2 {
 		t.Errorf("machine got %d records", len(f.machine.sent()))
+	}
+}
+
+// TestDigestFollowsTheLocale (issue 13, item 8): with no language setting
+// a digest speaks the locale's language, like the check's notifications.
+func TestDigestFollowsTheLocale(t *testing.T) {
+	f := newDeliverFixture(t, lt(1, 14, 5))
+	f.d.Getenv = locale("en_US.UTF-8")
+	setSettings(t, f.store, func(s *state.Settings) { s.PauseUntil = lt(1, 16, 0) })
+	msg := gradeEntry("2", lt(1, 15, 0))
+	msg.Kind = state.KindMessages
+	queueEntries(t, f.store, gradeEntry("1", lt(1, 14, 5)), msg)
+	f.clock.Set(lt(1, 16, 0))
+	f.deliver()
+	if got := f.people.sent(); len(got) != 1 || got[0].Title != "Since 14:05: 1 new grade, 1 new message" {
+		t.Fatalf("people got %+v; want one English digest", got)
 	}
 }
 

@@ -45,7 +45,7 @@ func (c *Checker) announceProblem(s *state.State, now time.Time, rep *Report) {
 		return
 	}
 	h.Announced = problem
-	w := wording{Lang: s.Settings.Language}
+	w := wording{Lang: c.lang(s.Settings)}
 	e := state.Entry{Kind: KindProblem, Change: problem, Created: now, Batch: rep.Batch}
 	switch problem {
 	case problemLogin:

@@ -23,9 +23,6 @@ const (
 // PrivacyLevels lists the privacy levels, the default first.
 var PrivacyLevels = []string{PrivacyFull, PrivacySubject, PrivacyMinimal}
 
-// Languages lists the languages notifications can be written in.
-var Languages = []string{"nl", "en"}
-
 // Bounds of the duration settings.
 const (
 	MaxInterval            = 24 * time.Hour
@@ -116,15 +113,6 @@ func ParseClock(v string) (h, m int, ok bool) {
 func IsClock(v string) bool {
 	_, _, ok := ParseClock(v)
 	return ok && len(v) == len(clockLayout)
-}
-
-// SetLanguage sets the language of notifications: one of Languages.
-func (s *Settings) SetLanguage(v string) error {
-	if !slices.Contains(Languages, v) {
-		return fmt.Errorf("language %q: use %s", v, strings.Join(Languages, " or "))
-	}
-	s.Language = v
-	return nil
 }
 
 // SetLookAhead sets how far ahead timetable changes are watched.

@@ -69,7 +69,7 @@ type Settings struct {
 	QuietHours QuietHours      `json:"quiet_hours"`
 	Disabled   map[string]bool `json:"disabled_kinds,omitempty"`
 	PauseUntil time.Time       `json:"pause_until,omitzero"`
-	Language   string          `json:"language,omitempty"`
+	Language   string          `json:"language,omitempty"` // "" follows the locale: ResolveLanguage
 	Sinks      []string        `json:"sinks,omitempty"`
 	LookAhead  Duration        `json:"look_ahead,omitempty"`
 	// TestReminder is when to announce a test: "HH:MM" on the day before.

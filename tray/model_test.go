@@ -265,29 +265,6 @@ func TestModelKeepsItsShape(t *testing.T) {
 	}
 }
 
-func TestLanguage(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	cases := []struct {
-		setting string
-		env     map[string]string
-		want    string
-	}{
-		{"", map[string]string{"LANG": "C.UTF-8"}, "en"},
-		{"", map[string]string{"LANG": "nl_NL.UTF-8"}, "nl"},
-		{"", map[string]string{"LANG": "nl_NL.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "en"},
-		{"", map[string]string{"LC_MESSAGES": "nl_BE.UTF-8", "LANG": "C"}, "nl"},
-		{"", nil, "nl"},
-		{"en", map[string]string{"LANG": "nl_NL.UTF-8"}, "en"},
-		{"nl", map[string]string{"LANG": "C.UTF-8"}, "nl"},
-		{"de", nil, "en"},
-	}
-	for _, c := range cases {
-		if got := Language(c.setting, env(c.env)); got != c.want {
-			t.Errorf("Language(%q, %v) = %q, want %q", c.setting, c.env, got, c.want)
-		}
-	}
-}
-
 func TestClockText(t *testing.T) {
 	now := at(10, 0)
 	for _, c := range []struct {

@@ -1,8 +1,6 @@
 package tray
 
 import (
-	"strings"
-
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -121,26 +119,4 @@ func textsFor(lang string) texts {
 		return dutch
 	}
 	return english
-}
-
-// Language picks the menu's language: the Language setting when set, else
-// the locale of the environment (LC_ALL, LC_MESSAGES, LANG; "nl…" is Dutch,
-// anything else English), else the default, Dutch. getenv is os.Getenv.
-func Language(setting string, getenv func(string) string) string {
-	if setting != "" {
-		return langOf(setting)
-	}
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if loc := getenv(v); loc != "" {
-			return langOf(loc)
-		}
-	}
-	return state.DefaultLanguage
-}
-
-func langOf(s string) string {
-	if strings.HasPrefix(strings.ToLower(s), "nl") {
-		return "nl"
-	}
-	return "en"
 }

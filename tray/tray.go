@@ -329,7 +329,7 @@ func (t *tray) refresh(ctx context.Context) {
 		return
 	}
 	now := t.now()
-	lang := Language(st.Settings.Language, t.cfg.Getenv)
+	lang := state.ResolveLanguage(st.Settings.Language, t.cfg.Getenv)
 	plan := PlanFrom(st, now, t.cfg.Interval)
 
 	var keys []string

@@ -205,7 +205,7 @@ func newEnv(t *testing.T) *env {
 // startTray runs the tray as a child process; it is stopped when the test ends.
 func (e *env) startTray(t *testing.T, extraEnv ...string) *proc {
 	t.Helper()
-	cmd := testenv.HelperCommand("TestHelperProcess", helperEnv+"=1", "MAGISTER_TRAY_TEST_DIR="+e.dir, "LANG=C.UTF-8",
+	cmd := testenv.HelperCommand("TestHelperProcess", helperEnv+"=1", "MAGISTER_TRAY_TEST_DIR="+e.dir, "LANG=en_US.UTF-8",
 		"LC_ALL=", "LC_MESSAGES=", "DBUS_SESSION_BUS_ADDRESS="+e.bus)
 	// fyne.io/systray v1.12.2 has a data race of its own (GetLayout reads
 	// the menu version that refresh writes under another mutex). Under
@@ -329,7 +329,7 @@ func TestTrayEndToEnd(t *testing.T) {
 	w.waitItem(t, owner, 10*time.Second)
 	it := newTrayItem(t, e.conn, p.pid())
 
-	// The menu, in English under LANG=C.UTF-8, submenus included.
+	// The menu, in English under LANG=en_US.UTF-8, submenus included.
 	want := []string{
 		"Recent", "  No notifications yet", "  Mark all as read",
 		"Check now",

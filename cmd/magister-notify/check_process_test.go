@@ -51,6 +51,7 @@ func changes(t *testing.T, path, kind string) []string {
 // no "8,0, was 6,0" reported back as a correction to 6,0, and no second
 // announcement of the correction at the next check.
 func TestStaleCheckDoesNotUndoACorrection(t *testing.T) {
+	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
 	jsonl := filepath.Join(dir, "out.jsonl")
 	sink := "jsonl:" + jsonl

@@ -67,7 +67,7 @@ func TestCheckBaselineThenNewGrade(t *testing.T) {
 	}
 
 	code, out, errs := cli("check")
-	if code != 0 || !strings.Contains(out, "Anna: niets nieuws") || !strings.Contains(out, "Daan: niets nieuws") {
+	if code != 0 || !strings.Contains(out, "Anna: nothing new") || !strings.Contains(out, "Daan: nothing new") {
 		t.Fatalf("baseline check: %d %q %s", code, out, errs)
 	}
 	if got := readLines(t, jsonl); len(got) != 0 {
@@ -96,7 +96,7 @@ func TestCheckBaselineThenNewGrade(t *testing.T) {
 		t.Fatal("the grade was notified twice")
 	}
 	code, out, _ = cli("log")
-	if code != 0 || !strings.Contains(out, "Daan · 4,2 voor") {
+	if code != 0 || !strings.Contains(out, "Daan · 4,2 for") {
 		t.Fatalf("log: %q", out)
 	}
 }
@@ -204,6 +204,7 @@ func TestNotifyTestIsNeverKept(t *testing.T) {
 // digest after an explicit resume too, not as one notification each; a
 // resume without a pause says so.
 func TestResumeDigests(t *testing.T) {
+	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, _, cli := signedIn(t)
 	cli("config", "set", "quiet-hours", "off")
 	cli("config", "set", "sinks", "stdout")
@@ -219,7 +220,7 @@ func TestResumeDigests(t *testing.T) {
 			t.Fatal(errs)
 		}
 	}
-	if code, out, _ := cli("resume"); code != 0 || !strings.Contains(out, "resumed") {
+	if code, out, _ := cli("resume"); code != 0 || !strings.Contains(out, "hervat") {
 		t.Fatalf("resume: %d %q", code, out)
 	}
 	code, out, errs := cli("check")
@@ -238,7 +239,7 @@ func TestResumeDigests(t *testing.T) {
 	if !strings.Contains(out, "5 nieuwe cijfers") {
 		t.Errorf("after resume, no digest of the 5 grades:\n%s", out)
 	}
-	if code, out, _ := cli("resume"); code != 0 || !strings.Contains(out, "Nothing was paused") {
+	if code, out, _ := cli("resume"); code != 0 || !strings.Contains(out, "Er was niets gepauzeerd") {
 		t.Errorf("resume without a pause: %d %q", code, out)
 	}
 }
@@ -265,10 +266,10 @@ func TestFailedCheckSaysSoInPlainWords(t *testing.T) {
 	if code == 0 {
 		t.Errorf("check against an unreachable Magister: exit 0")
 	}
-	if strings.Contains(out, "niets nieuws") {
+	if strings.Contains(out, "nothing new") {
 		t.Errorf("a failed check says nothing new:\n%s", out)
 	}
-	if !strings.Contains(out, "Anna: controle mislukt: Magister is niet bereikbaar") {
+	if !strings.Contains(out, "Anna: check failed: Magister cannot be reached") {
 		t.Errorf("stdout %q, want Anna's check failed as unreachable", out)
 	}
 	if strings.Contains(out+errs, "127.0.0.1") || strings.Contains(out+errs, "dial tcp") {
@@ -287,6 +288,7 @@ func TestFailedCheckSaysSoInPlainWords(t *testing.T) {
 // what it does to the subject's average, computed from the fake school's
 // enrollment grades; a check without news asks nothing more of Magister.
 func TestNewGradeSaysItsAverage(t *testing.T) {
+	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, _, cli := signedIn(t)
 	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
 		t.Fatal(errs)
@@ -327,6 +329,7 @@ func TestNewGradeSaysItsAverage(t *testing.T) {
 // TestEndedSignInIsAnnouncedOnce (issue 14, item 6): when Magister ends the
 // sign-in, a notification says so once, however many checks follow.
 func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
+	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
 	jsonl := filepath.Join(dir, "problems.jsonl")
 	cli("config", "set", "quiet-hours", "off")
@@ -359,6 +362,7 @@ func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
 // TestPreviewThroughTheCLI (issue 15): with a test tomorrow, a check after
 // the preview time sends "tomorrow at a glance" once.
 func TestPreviewThroughTheCLI(t *testing.T) {
+	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
 	jsonl := filepath.Join(dir, "preview.jsonl")
 	cli("config", "set", "quiet-hours", "off")

@@ -43,8 +43,8 @@ func settings() []setting {
 		{"quiet-hours", "when notifications wait for the morning: HH:MM-HH:MM, or off",
 			func(s *state.State) string { return s.Settings.QuietHours.String() },
 			func(s *state.State, v string) error { return s.Settings.SetQuietHours(v) }},
-		{"language", "language of notifications: nl or en",
-			func(s *state.State) string { return def(s.Settings.Language, state.DefaultLanguage) },
+		{"language", "language of everything magister-notify says: nl, en, or auto (the locale's; Dutch when it names none)",
+			func(s *state.State) string { return def(s.Settings.Language, state.LanguageAuto) },
 			func(s *state.State, v string) error { return s.Settings.SetLanguage(v) }},
 		{"sinks", "where notifications go, comma-separated: desktop, stdout, jsonl:PATH, exec:COMMAND",
 			func(s *state.State) string {
@@ -186,6 +186,16 @@ func keyHelp() string {
 	return b.String()
 }
 
+// shown is a setting's value as `config` shows it: "auto" says what the
+// locale chose, "auto (nl)".
+func (a *app) shown(x setting, s *state.State) string {
+	v := x.get(s)
+	if x.key == "language" && v == state.LanguageAuto {
+		v += " (" + state.ResolveLanguage("", a.env()) + ")"
+	}
+	return v
+}
+
 func (a *app) runConfigList(ctx context.Context) error {
 	_, s, err := a.loadState(ctx, "config")
 	if err != nil {
@@ -194,7 +204,7 @@ func (a *app) runConfigList(ctx context.Context) error {
 	values := map[string]string{}
 	var keys []string
 	for _, x := range append(settings(), childSettings(&s)...) {
-		values[x.key] = x.get(&s)
+		values[x.key] = a.shown(x, &s)
 		keys = append(keys, x.key)
 	}
 	return a.emit(values, func(p *printer) {
@@ -211,9 +221,9 @@ func (a *app) runConfigGet(ctx context.Context, o configOptions) error {
 	}
 	x, ok := settingFor(&s, o.key)
 	if !ok {
-		return unknownKey(&s, o.key)
+		return a.unknownKey(&s, o.key)
 	}
-	value := x.get(&s)
+	value := a.shown(x, &s)
 	return a.emit(map[string]string{strings.ToLower(o.key): value}, func(p *printer) { p.Line("%s", value) })
 }
 
@@ -224,31 +234,44 @@ func (a *app) runConfigSet(ctx context.Context, o configOptions) error {
 	}
 	var value string
 	err = st.Update(ctx, func(s *state.State) error {
+		a.useSettings(s.Settings)
 		x, ok := settingFor(s, o.key)
 		if !ok {
-			return unknownKey(s, o.key)
+			return a.unknownKey(s, o.key)
 		}
 		if err := x.set(s, strings.TrimSpace(o.value)); err != nil {
-			return err
+			return a.refused(x.key, o.value, err)
 		}
-		value = x.get(s)
+		a.useSettings(s.Settings) // the confirmation speaks a new language
+		value = a.shown(x, s)
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	return a.emit(map[string]string{strings.ToLower(o.key): value}, func(p *printer) {
-		p.Line("%s is now %s", strings.ToLower(o.key), value)
+		p.Line(p.say("%s is now %s", "%s is nu %s"), strings.ToLower(o.key), value)
 	})
 }
 
-func unknownKey(s *state.State, key string) error {
+func (a *app) unknownKey(s *state.State, key string) error {
 	var keys []string
 	for _, x := range append(settings(), childSettings(s)...) {
 		keys = append(keys, x.key)
 	}
 	sort.Strings(keys)
-	return fmt.Errorf("unknown setting %q; the settings are: %s", key, strings.Join(keys, ", "))
+	return fmt.Errorf(a.say("unknown setting %q; the settings are: %s", "onbekende instelling %q; de instellingen zijn: %s"),
+		key, strings.Join(keys, ", "))
+}
+
+// refused is the error of a value the setting key does not take. The rules
+// and their words live in state, in English; in Dutch the sentence says
+// what was refused and gives state's reason in parentheses.
+func (a *app) refused(key, v string, err error) error {
+	if a.lang() == "en" {
+		return err
+	}
+	return fmt.Errorf("ongeldige waarde %q voor %s (%w)", v, key, err)
 }
 
 func def(v, d string) string {

@@ -39,7 +39,7 @@ func TestConfigSetGetAndErrors(t *testing.T) {
 	bad("HH:MM-HH:MM", "config", "set", "quiet-hours", "late")
 	bad("unknown sink", "config", "set", "sinks", "pager")
 	bad("unknown setting", "config", "set", "volume", "11")
-	bad("use nl or en", "config", "set", "language", "fr")
+	bad("use nl, en or auto", "config", "set", "language", "fr")
 
 	var values map[string]string
 	if err := json.Unmarshal([]byte(ok("config", "list", "--json")), &values); err != nil {
@@ -47,7 +47,7 @@ func TestConfigSetGetAndErrors(t *testing.T) {
 	}
 	jsonl, _ := filepath.Abs("/tmp/x.jsonl") // resolved when set ("Z:\\tmp\\x.jsonl" under Wine)
 	want := map[string]string{"interval": "20m", "quiet-hours": "21:30-06:45", "notify.homework": "off",
-		"notify.grades": "on", "sinks": "stdout,jsonl:" + jsonl, "look-ahead": "3d", "language": "nl"}
+		"notify.grades": "on", "sinks": "stdout,jsonl:" + jsonl, "look-ahead": "3d", "language": "auto (en)"}
 	for k, v := range want {
 		if values[k] != v {
 			t.Errorf("%s = %q, want %q", k, values[k], v)

@@ -67,7 +67,8 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 		if derr := tray.CheckDesktop(ctx); derr != nil {
 			// No desktop session (ssh, a container): the terminal is what
 			// there is, so the demo runs there rather than failing.
-			fmt.Fprintln(a.stdout, "No desktop session here (no D-Bus session bus): running the demo in the terminal (--no-tray).")
+			fmt.Fprintln(a.stdout, a.say("No desktop session here (no D-Bus session bus): running the demo in the terminal (--no-tray).",
+				"Geen bureaubladsessie hier (geen D-Bus-sessiebus): de demo draait in de terminal (--no-tray)."))
 			o.noTray = true
 		}
 	}
@@ -107,9 +108,10 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) (err error) {
 		return err
 	}
 	if len(s.History) == 1 {
-		fmt.Fprintln(a.stdout, "The demo ends: 1 notification was shown.")
+		fmt.Fprintln(a.stdout, a.say("The demo ends: 1 notification was shown.", "De demo is afgelopen: 1 melding getoond."))
 	} else {
-		fmt.Fprintf(a.stdout, "The demo ends: %d notifications were shown.\n", len(s.History))
+		fmt.Fprintf(a.stdout, a.say("The demo ends: %d notifications were shown.\n", "De demo is afgelopen: %d meldingen getoond.\n"),
+			len(s.History))
 	}
 	return nil
 }
@@ -133,7 +135,8 @@ func demoDir() (string, error) {
 // it is.
 func (a *app) demoCleanup(dir string, keep bool) error {
 	if keep {
-		fmt.Fprintf(a.stdout, "The demo's state is kept in %s (try: magister-notify --state-dir %s log)\n", dir, dir)
+		fmt.Fprintf(a.stdout, a.say("The demo's state is kept in %s (try: magister-notify --state-dir %s log)\n",
+			"De status van de demo blijft bewaard in %s (probeer: magister-notify --state-dir %s log)\n"), dir, dir)
 		return nil
 	}
 	if err := os.RemoveAll(dir); err != nil {
@@ -154,7 +157,7 @@ func (a *app) demoSignIn(ctx context.Context, st *state.Store, school *magistert
 	if err := st.Update(ctx, func(s *state.State) error {
 		s.Settings.QuietHours.Off = true // a demo at 23:00 should still show something
 		s.Settings.Sinks = sinks
-		s.Settings.Language = tray.Language("", os.Getenv)
+		s.Settings.Language = a.lang() // the user's own language, in the demo's state
 		return nil
 	}); err != nil {
 		return err
@@ -171,10 +174,13 @@ func (a *app) demoSignIn(ctx context.Context, st *state.Store, school *magistert
 	if err != nil {
 		return fmt.Errorf("demo: sign in to the fake school: %w", err)
 	}
-	fmt.Fprintf(a.stdout, "magister-notify demo: a fake school runs at %s; signed in as %s, parent of %s.\n",
-		school.URL, acct.Name, childNames(acct))
-	fmt.Fprintf(a.stdout, "It checks every %s. Over the next minute the school enters a grade, cancels a lesson\n"+
-		"and sends a message; each becomes a notification. Stop with Ctrl-C.\n", o.interval)
+	fmt.Fprintf(a.stdout, a.say("magister-notify demo: a fake school runs at %s; signed in as %s, parent of %s.\n",
+		"magister-notify demo: een nepschool draait op %s; ingelogd als %s, ouder van %s.\n"),
+		school.URL, acct.Name, childNames(acct, a.lang()))
+	fmt.Fprintf(a.stdout, a.say("It checks every %s. Over the next minute the school enters a grade, cancels a lesson\n"+
+		"and sends a message; each becomes a notification. Stop with Ctrl-C.\n",
+		"Er wordt elke %s gecontroleerd. In de komende minuut voert de school een cijfer in, laat een les vervallen\n"+
+			"en stuurt een bericht; elk wordt een melding. Stoppen met Ctrl-C.\n"), o.interval)
 	return nil
 }
 
@@ -197,7 +203,7 @@ func (a *app) runDemoLoop(ctx context.Context, st *state.Store, school *magister
 	cfg := a.trayConfig(st, logger, iconFile(dir))
 	cfg.Interval = o.interval
 	cfg.Title = "magister-notify demo"
-	cfg.Autostart = demoAutostart{lang: tray.Language("", os.Getenv)}
+	cfg.Autostart = demoAutostart{lang: a.lang()}
 
 	// The school's surprises start once the first check has taken stock,
 	// so that none of them is swallowed by that silent baseline.
@@ -256,13 +262,13 @@ func (a *app) demoTimeline(ctx context.Context, school *magistertest.School, bas
 		say string
 		do  func() error
 	}{
-		{"the school enters a new grade for Anna", func() error {
+		{a.say("the school enters a new grade for Anna", "de school voert een nieuw cijfer in voor Anna"), func() error {
 			_, err := school.AddGrade(magistertest.GradeSpec{Child: "Anna", Subject: "wisA", Value: "8,3", Weight: 2,
 				Description: "Proefwerk hoofdstuk 4"})
 			return err
 		}},
-		{"one of Daan's lessons is cancelled", func() error { return cancelNextLesson(school, "Daan") }},
-		{"the mentor sends a message", func() error {
+		{a.say("one of Daan's lessons is cancelled", "een les van Daan vervalt"), func() error { return cancelNextLesson(school, "Daan") }},
+		{a.say("the mentor sends a message", "de mentor stuurt een bericht"), func() error {
 			_, err := school.AddMessage("Anna", "Mentor", "Ouderavond donderdag")
 			return err
 		}},
@@ -279,7 +285,7 @@ func (a *app) demoTimeline(ctx context.Context, school *magistertest.School, bas
 			log.Warn("demo step failed", "step", step.say, "err", err)
 			continue
 		}
-		fmt.Fprintf(a.stdout, "  [demo] %s; the next check will notice.\n", step.say)
+		fmt.Fprintf(a.stdout, a.say("  [demo] %s; the next check will notice.\n", "  [demo] %s; de volgende controle merkt het op.\n"), step.say)
 	}
 }
 
@@ -295,14 +301,16 @@ func cancelNextLesson(school *magistertest.School, child string) error {
 	return fmt.Errorf("no upcoming lesson of %s to cancel", child)
 }
 
-func childNames(acct state.Account) string {
+// childNames lists the account's children for a sentence in lang:
+// "Anna, Daan and Eva".
+func childNames(acct state.Account, lang string) string {
 	var names []string
 	for _, c := range acct.Children {
 		names = append(names, c.FirstName)
 	}
 	switch len(names) {
 	case 0:
-		return "nobody"
+		return say(lang, "nobody", "niemand")
 	case 1:
 		return names[0]
 	}
@@ -310,7 +318,7 @@ func childNames(acct state.Account) string {
 	for _, n := range names[1 : len(names)-1] {
 		out += ", " + n
 	}
-	return out + " and " + names[len(names)-1]
+	return out + say(lang, " and ", " en ") + names[len(names)-1]
 }
 
 // desktopSession reports whether --no-tray should also show desktop

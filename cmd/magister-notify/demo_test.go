@@ -39,7 +39,9 @@ func demoEnv(t *testing.T) (tmp string) {
 	t.Setenv("TMPDIR", tmp)
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
-	t.Setenv("LANG", "C.UTF-8")
+	// English by the locale; no state of the user's own has a say in it.
+	t.Setenv("MAGISTER_NOTIFY_HOME", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("LANG", "en_US.UTF-8")
 	t.Setenv("LC_ALL", "")
 	t.Setenv("LC_MESSAGES", "")
 	return tmp
@@ -160,11 +162,16 @@ func TestChildNames(t *testing.T) {
 		}
 		return a
 	}
-	for want, a := range map[string]state.Account{
-		"nobody": acct(), "Sem": acct("Sem"), "Anna and Daan": acct("Anna", "Daan"), "A, B and C": acct("A", "B", "C"),
+	for _, c := range []struct {
+		lang, want string
+		acct       state.Account
+	}{
+		{"en", "nobody", acct()}, {"en", "Sem", acct("Sem")}, {"en", "Anna and Daan", acct("Anna", "Daan")},
+		{"en", "A, B and C", acct("A", "B", "C")},
+		{"nl", "niemand", acct()}, {"nl", "Anna en Daan", acct("Anna", "Daan")}, {"nl", "A, B en C", acct("A", "B", "C")},
 	} {
-		if got := childNames(a); got != want {
-			t.Errorf("childNames = %q, want %q", got, want)
+		if got := childNames(c.acct, c.lang); got != c.want {
+			t.Errorf("childNames(%s) = %q; want %q", c.lang, got, c.want)
 		}
 	}
 }

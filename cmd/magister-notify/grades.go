@@ -65,7 +65,8 @@ func (a *app) gradesCommand() *cobra.Command {
 
 func (a *app) runGrades(ctx context.Context, o gradesOptions) error {
 	if o.top < 1 {
-		return usageError{fmt.Errorf("-n %d: give how many grades to show per child (1 or more)", o.top)}
+		return usageError{fmt.Errorf(a.say("-n %d: give how many grades to show per child (1 or more)",
+			"-n %d: geef op hoeveel cijfers per kind (1 of meer)"), o.top)}
 	}
 	st, s, err := a.loadState(ctx, "grades")
 	if err != nil {
@@ -87,7 +88,7 @@ func (a *app) runGrades(ctx context.Context, o gradesOptions) error {
 			}
 			gs, err := src.LatestGradesPage(ctx, c.ID, o.top, 0)
 			if err != nil {
-				return fmt.Errorf("grades of %s: %w", c.FirstName, err)
+				return fmt.Errorf(a.say("grades of %s: %w", "cijfers van %s: %w"), c.FirstName, err)
 			}
 			cg := childGrades{Child: c.FirstName, Grades: gs}
 			if year, err := src.CurrentGrades(ctx, c.ID, a.now()); err == nil {
@@ -97,7 +98,8 @@ func (a *app) runGrades(ctx context.Context, o gradesOptions) error {
 		}
 	}
 	if o.child != "" && len(out) == 0 {
-		return fmt.Errorf("no child named %q is watched (see magister-notify whoami)", o.child)
+		return fmt.Errorf(a.say("no child named %q is watched (see magister-notify whoami)",
+			"er wordt geen kind met de naam %q gevolgd (zie magister-notify whoami)"), o.child)
 	}
 	color := isTerminal(a.stdout)
 	return a.emit(out, func(p *printer) { printGrades(p, out, color) })
@@ -114,7 +116,7 @@ func printGrades(p *printer, out []childGrades, color bool) {
 			p.Line("%s", cg.Child)
 		}
 		if len(cg.Grades) == 0 {
-			p.Line("No grades yet.")
+			p.Line("%s", p.say("No grades yet.", "Nog geen cijfers."))
 		}
 		for _, g := range cg.Grades {
 			value := g.Value
@@ -133,7 +135,7 @@ func printGrades(p *printer, out []childGrades, color bool) {
 				def(g.Subject.Name, g.Subject.Code), value, weight, g.Description)
 		}
 		if len(cg.Averages) > 0 {
-			p.Line("Averages this school year:")
+			p.Line("%s", p.say("Averages this school year:", "Gemiddelden dit schooljaar:"))
 			for _, sa := range cg.Averages {
 				p.Line("  %s\t%s", sa.Subject, strings.Replace(fmt.Sprintf("%.1f", sa.Average), ".", ",", 1))
 			}

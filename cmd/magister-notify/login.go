@@ -100,7 +100,7 @@ func (a *app) runLogin(ctx context.Context, f loginOptions) error {
 		return err
 	}
 	if f.refreshStdin {
-		rt, err := readSecretLine(a.stdin)
+		rt, err := readSecretLine(a.stdin, a.lang())
 		if err != nil {
 			return err
 		}
@@ -135,12 +135,14 @@ func (a *app) runBrowserLogin(ctx context.Context, st *state.Store, accts *accou
 	}
 	// Let the browser hand the sign-in back by itself where it can.
 	if _, err := installer.RegisterHandler(ctx, a.handlerOptions(f.force)); err != nil {
-		fmt.Fprintf(a.stderr, "Note: the browser cannot hand the sign-in back by itself (%v).\n", err)
+		fmt.Fprintf(a.stderr, a.say("Note: the browser cannot hand the sign-in back by itself (%v).\n",
+			"Let op: de browser kan de aanmelding niet zelf teruggeven (%v).\n"), err)
 	}
-	fmt.Fprintf(a.stderr, "Open this address to sign in to Magister:\n\n  %s\n\n", req.AuthorizeURL())
+	fmt.Fprintf(a.stderr, a.say("Open this address to sign in to Magister:\n\n  %s\n\n",
+		"Open dit adres om bij Magister in te loggen:\n\n  %s\n\n"), req.AuthorizeURL())
 	if !f.noBrowser {
 		if err := openBrowser(req.AuthorizeURL()); err == nil {
-			fmt.Fprintln(a.stderr, "Your browser has been opened with it.")
+			fmt.Fprintln(a.stderr, a.say("Your browser has been opened with it.", "Je browser is ermee geopend."))
 		}
 	}
 	acct, err := a.waitForLogin(ctx, st, accts, req)
@@ -153,10 +155,15 @@ func (a *app) runBrowserLogin(ctx context.Context, st *state.Store, accts *accou
 // waitForLogin waits for the sign-in to come back: through the m6loapp://
 // handler (another process completes it) or pasted here, whichever is first.
 func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *account.Clients, req *magister.LoginRequest) (state.Account, error) {
-	fmt.Fprint(a.stderr, "Waiting for the browser… After you sign in, this finishes by itself when your system\n"+
+	lang := a.lang() // before the goroutines below
+	fmt.Fprint(a.stderr, say(lang, "Waiting for the browser… After you sign in, this finishes by itself when your system\n"+
 		"hands the sign-in back to magister-notify. If nothing happens, the browser shows (or fails to open)\n"+
 		"an address that starts with m6loapp://oauth2redirect/ — copy it from the address bar, the message,\n"+
-		"or the developer tools (Network, the last redirect), paste it here and press Enter:\n> ")
+		"or the developer tools (Network, the last redirect), paste it here and press Enter:\n> ",
+		"Wachten op de browser… Na het inloggen gaat dit vanzelf verder zodra je systeem de aanmelding\n"+
+			"aan magister-notify teruggeeft. Gebeurt er niets, dan toont de browser een adres dat begint met\n"+
+			"m6loapp://oauth2redirect/ (of lukt het niet dat te openen): kopieer het uit de adresbalk, de melding\n"+
+			"of de ontwikkelhulpmiddelen (Netwerk, de laatste doorverwijzing), plak het hier en druk op Enter:\n> "))
 	type result struct {
 		acct state.Account
 		err  error
@@ -179,8 +186,10 @@ func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *account.
 			acct, err := account.CompleteLogin(ctx, st, accts, strings.TrimSpace(line), time.Now())
 			if errors.Is(err, magister.ErrNoCode) {
 				// A wrong paste spends nothing: ask again.
-				fmt.Fprint(a.stderr, "That is not the address Magister sends after signing in. Paste the one that\n"+
-					"starts with m6loapp://oauth2redirect/ and press Enter:\n> ")
+				fmt.Fprint(a.stderr, say(lang, "That is not the address Magister sends after signing in. Paste the one that\n"+
+					"starts with m6loapp://oauth2redirect/ and press Enter:\n> ",
+					"Dat is niet het adres dat Magister na het inloggen stuurt. Plak het adres dat begint met\n"+
+						"m6loapp://oauth2redirect/ en druk op Enter:\n> "))
 				continue
 			}
 			if errors.Is(err, account.ErrNoPendingLogin) {
@@ -197,7 +206,8 @@ func (a *app) waitForLogin(ctx context.Context, st *state.Store, accts *account.
 
 func (a *app) school(code, baseURL string) (magister.School, error) {
 	if code == "" {
-		return magister.School{}, errors.New("which school? Give --school, e.g. --school myschool for myschool.magister.net")
+		return magister.School{}, errors.New(a.say("which school? Give --school, e.g. --school myschool for myschool.magister.net",
+			"welke school? Geef --school, bijvoorbeeld --school mijnschool voor mijnschool.magister.net"))
 	}
 	school, err := magister.ParseSchool(code)
 	if err != nil {
@@ -213,28 +223,32 @@ func (a *app) loggedIn(acct state.Account, accts *account.Clients) error {
 	info := infoOf(acct)
 	if accts.UsedFallback && !a.tokenFileExisted {
 		// Told once: from now on the file is simply where the tokens are.
-		fmt.Fprintf(a.stderr, "Note: no system keyring is available, so your sign-in is kept in %s\n"+
-			"(readable only by you). Delete it, or run `magister-notify logout`, to forget it.\n", filepath.Join(accts.Dir, "tokens.json"))
+		fmt.Fprintf(a.stderr, a.say("Note: no system keyring is available, so your sign-in is kept in %s\n"+
+			"(readable only by you). Delete it, or run `magister-notify logout`, to forget it.\n",
+			"Let op: er is geen sleutelbos van het systeem, dus je aanmelding wordt bewaard in %s\n"+
+				"(alleen door jou te lezen). Verwijder het, of voer `magister-notify logout` uit, om haar te vergeten.\n"),
+			filepath.Join(accts.Dir, "tokens.json"))
 	}
 	return a.emit(info, func(p *printer) {
 		who := acct.Name
 		if len(acct.Children) > 0 && acct.IsParent {
-			p.Line("Signed in as %s (parent of %s).", who, strings.Join(info.Children, ", "))
+			p.Line(p.say("Signed in as %s (parent of %s).", "Ingelogd als %s (ouder van %s)."), who, strings.Join(info.Children, ", "))
 		} else {
-			p.Line("Signed in as %s.", who)
+			p.Line(p.say("Signed in as %s.", "Ingelogd als %s."), who)
 		}
-		p.Line("Run `magister-notify check` to take stock; later checks announce what is new.")
+		p.Line("%s", p.say("Run `magister-notify check` to take stock; later checks announce what is new.",
+			"Voer `magister-notify check` uit om de stand op te nemen; latere controles melden wat nieuw is."))
 	})
 }
 
-func readSecretLine(r io.Reader) (string, error) {
+func readSecretLine(r io.Reader, lang string) (string, error) {
 	line, err := bufio.NewReader(r).ReadString('\n')
 	line = strings.TrimSpace(line)
 	if line == "" {
 		if err == nil {
 			err = io.ErrUnexpectedEOF
 		}
-		return "", fmt.Errorf("no refresh token on standard input: %w", err)
+		return "", fmt.Errorf(say(lang, "no refresh token on standard input: %w", "geen refresh token op de standaardinvoer: %w"), err)
 	}
 	return line, nil
 }
@@ -350,14 +364,16 @@ func (a *app) runWhoami(ctx context.Context) error {
 	}
 	return a.emit(out, func(p *printer) {
 		if len(out) == 0 {
-			p.Line("Nobody is signed in. Sign in with: magister-notify login --school <school>")
+			p.Line("%s", p.say("Nobody is signed in. Sign in with: magister-notify login --school <school>",
+				"Er is niemand ingelogd. Log in met: magister-notify login --school <school>"))
 		}
 		for _, i := range out {
-			role := "student"
+			role := p.say("student", "leerling")
 			if i.Parent {
-				role = "parent"
+				role = p.say("parent", "ouder")
 			}
-			p.Field(i.Name, "%s at %s.magister.net (%s) · watching %s", role, i.School, i.Key, strings.Join(i.Children, ", "))
+			p.Field(i.Name, p.say("%s at %s.magister.net (%s) · watching %s", "%s bij %s.magister.net (%s) · volgt %s"),
+				role, i.School, i.Key, strings.Join(i.Children, ", "))
 		}
 	})
 }

@@ -36,7 +36,11 @@ type app struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
-	now      func() time.Time // the clock of pause; time.Now
+	now      func() time.Time    // the clock of pause; time.Now
+	getenv   func(string) string // reads the locale; os.Getenv
+
+	// language is the CLI's language once known; see lang.
+	language string
 
 	tokenFileExisted bool // login: tokens.json was there before it
 }
@@ -73,7 +77,7 @@ func (closedOutput) Write([]byte) (int, error) {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return (&app{stdin: os.Stdin, stdout: stdout, stderr: stderr, now: time.Now}).execute(ctx, args)
+	return (&app{stdin: os.Stdin, stdout: stdout, stderr: stderr, now: time.Now, getenv: os.Getenv}).execute(ctx, args)
 }
 
 // execute runs one command line with a's settings and returns the exit code.
@@ -85,7 +89,7 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
 		code := exitCode(err)
-		msg := explain(err, func() string { return a.schoolHint(ctx) })
+		msg := explain(err, a.lang(), func() string { return a.schoolHint(ctx) })
 		if a.json {
 			// Scripts that asked for JSON get the failure as JSON too.
 			enc := json.NewEncoder(stdout)
@@ -122,7 +126,7 @@ func (a *app) rootCommand() *cobra.Command {
 		"3 the state is locked by another process for too long, 4 the state file is from a newer\n" +
 		"magister-notify, 5 you need to sign in (again), 6 the tray is already running."
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	refuseUnknownSubcommands(root)
+	a.refuseUnknownSubcommands(root)
 	return root
 }
 
@@ -137,9 +141,9 @@ func (e usageError) Unwrap() error { return e.err }
 // ("service", "config", "notify", the root) refuse a word it does not know,
 // suggesting the command that was probably meant, instead of printing its
 // help and exiting 0.
-func refuseUnknownSubcommands(cmd *cobra.Command) {
+func (a *app) refuseUnknownSubcommands(cmd *cobra.Command) {
 	for _, c := range cmd.Commands() {
-		refuseUnknownSubcommands(c)
+		a.refuseUnknownSubcommands(c)
 	}
 	if !cmd.HasSubCommands() || cmd.Run != nil || cmd.RunE != nil {
 		return
@@ -149,36 +153,46 @@ func refuseUnknownSubcommands(cmd *cobra.Command) {
 		if len(args) == 0 {
 			return c.Help()
 		}
-		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+		msg := a.say(fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath()),
+			fmt.Sprintf("onbekende opdracht %q voor %q", args[0], c.CommandPath()))
 		if s := closest(c, args[0]); len(s) > 0 {
-			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+			msg += a.say("; did you mean "+strings.Join(s, " or ")+"?", "; bedoel je "+strings.Join(s, " of ")+"?")
 		} else {
-			msg += "; see " + c.CommandPath() + " --help"
+			msg += a.say("; see ", "; zie ") + c.CommandPath() + " --help"
 		}
 		return usageError{errors.New(msg)}
 	}
 }
 
+// dir is the state directory chosen by the flags.
+func (a *app) dir() (string, error) {
+	if a.stateDir != "" {
+		return a.stateDir, nil
+	}
+	return state.DefaultDir()
+}
+
 // openStore opens the state directory chosen by the flags.
 func (a *app) openStore(owner string) (*state.Store, error) {
-	dir := a.stateDir
-	if dir == "" {
-		var err error
-		if dir, err = state.DefaultDir(); err != nil {
-			return nil, err
-		}
+	dir, err := a.dir()
+	if err != nil {
+		return nil, err
 	}
 	return state.Open(dir, state.WithOwner("magister-notify "+owner))
 }
 
 // loadState opens the state directory chosen by the flags and reads the
-// state, for commands that only show it.
+// state, for commands that only show it. The CLI's words follow its
+// settings.
 func (a *app) loadState(ctx context.Context, owner string) (*state.Store, state.State, error) {
 	st, err := a.openStore(owner)
 	if err != nil {
 		return nil, state.State{}, err
 	}
 	s, err := st.Load(ctx)
+	if err == nil {
+		a.useSettings(s.Settings)
+	}
 	return st, s, err
 }
 
@@ -208,106 +222,161 @@ func (a *app) schoolHint(ctx context.Context) string {
 	return hint
 }
 
-// explain turns an error into the one sentence the user sees: what happened
-// (the error, which names the condition) and what the user can do about it.
-// school names the school in the commands it suggests; it is only asked
-// when advice needs it.
-func explain(err error, school func() string) string {
+// explain turns an error into the one sentence the user sees, in lang:
+// what happened (the error, which names the condition) and what the user
+// can do about it. school names the school in the commands it suggests; it
+// is only asked when advice needs it. The error texts of the packages are
+// English; in Dutch the sentence names the condition itself and keeps the
+// error text only where it carries a detail (a path, a process), in
+// parentheses.
+func explain(err error, lang string, school func() string) string {
+	say := func(en, nl string) string { return say(lang, en, nl) }
 	login := func() string { return "`magister-notify login --school " + school() + "`" }
+	// detail is the error's text, for Dutch sentences that name the
+	// condition themselves.
+	detail := " (" + err.Error() + ")"
 	var storeErr *magister.StoreError
 	switch {
 	case errors.As(err, &storeErr):
-		return err.Error() + storeAdvice(storeErr, login())
+		return say(err.Error(), "je aanmelding kon niet worden bewaard"+detail) + storeAdvice(storeErr, lang, login())
 	case errors.Is(err, state.ErrLocked):
-		return err.Error() + "; try again in a moment"
+		return say(err.Error()+"; try again in a moment",
+			"een ander magister-notify-proces houdt de status vast"+detail+"; probeer het zo opnieuw")
 	case errors.Is(err, context.Canceled):
-		return "interrupted"
+		return say("interrupted", "onderbroken")
 	case errors.Is(err, magister.ErrLoginRequired):
-		return "Magister wants you to sign in again: run " + login() + " (" + err.Error() + ")"
+		return say("Magister wants you to sign in again: run "+login()+" ("+err.Error()+")",
+			"Magister wil dat je opnieuw inlogt: voer "+login()+" uit"+detail)
 	case errors.Is(err, notifier.ErrNoAccounts):
-		return "nobody is signed in yet: log in first with " + login()
+		return say("nobody is signed in yet: log in first with "+login(),
+			"er is nog niemand ingelogd: log eerst in met "+login())
 	case errors.Is(err, account.ErrNoPendingLogin), errors.Is(err, account.ErrLoginExpired),
 		errors.Is(err, account.ErrLoginNotCompleted), errors.Is(err, account.ErrDamagedPending):
-		return err.Error() + ": start again with " + login()
+		return say(err.Error()+": start again with "+login(), loginStateNL(err)+": begin opnieuw met "+login())
 	case errors.Is(err, account.ErrForeignLogin):
-		return err.Error() + ": use the address from the browser window this sign-in opened, or start again with " + login()
+		return say(err.Error()+": use the address from the browser window this sign-in opened, or start again with "+login(),
+			"het adres hoort bij een andere aanmelding: gebruik het adres uit het browservenster dat deze aanmelding "+
+				"opende, of begin opnieuw met "+login())
 	case errors.Is(err, account.ErrLoginSuperseded):
-		return err.Error() + "; finish that one"
+		return say(err.Error()+"; finish that one", "er is intussen een andere aanmelding begonnen; maak die af")
 	case errors.Is(err, account.ErrLoginBusy):
-		return err.Error() + "; try again in a moment"
+		return say(err.Error()+"; try again in a moment", "er wordt op dit moment een andere aanmelding afgerond; probeer het zo opnieuw")
 	case errors.Is(err, tray.ErrNoDesktop):
-		return err.Error() + "; run the tray inside your desktop session (`magister-notify service install` " +
-			"starts it at login), or use `magister-notify check` from a timer"
+		return say(err.Error()+"; run the tray inside your desktop session (`magister-notify service install` "+
+			"starts it at login), or use `magister-notify check` from a timer",
+			"geen bureaubladsessie"+detail+"; start de tray binnen je bureaubladsessie (`magister-notify service install` "+
+				"start hem bij het inloggen), of gebruik `magister-notify check` vanuit een timer")
 	case errors.Is(err, magister.ErrNoCode):
-		return err.Error() + ": that is not the address Magister sends after signing in. Give the one that starts " +
-			"with m6loapp://oauth2redirect/ (from the address bar, the browser's message, or its developer tools)"
+		return say(err.Error()+": that is not the address Magister sends after signing in. Give the one that starts "+
+			"with m6loapp://oauth2redirect/ (from the address bar, the browser's message, or its developer tools)",
+			"dat is niet het adres dat Magister na het inloggen stuurt. Geef het adres dat begint met "+
+				"m6loapp://oauth2redirect/ (uit de adresbalk, de melding van de browser of de ontwikkelhulpmiddelen)")
 	case errors.Is(err, magister.ErrTokenRedirect):
-		return err.Error() + ". Something between you and Magister (a proxy, a captive portal, or a changed base URL) " +
-			"sends sign-in requests elsewhere. Try again later or on another network"
+		return say(err.Error()+". Something between you and Magister (a proxy, a captive portal, or a changed base URL) "+
+			"sends sign-in requests elsewhere. Try again later or on another network",
+			"Magister stuurde de aanmelding door naar elders"+detail+". Iets tussen jou en Magister (een proxy, een "+
+				"inlogpagina van een wifi-netwerk of een gewijzigde base URL) stuurt aanmeldverzoeken ergens anders heen. "+
+				"Probeer het later opnieuw of op een ander netwerk")
 	case errors.Is(err, magister.ErrWrongOrigin):
-		return err.Error() + ". If base_url in the state file was changed, change it back; to use another server, " +
-			"sign in there: magister-notify login --school " + school() + " --base-url <url>"
+		return say(err.Error()+". If base_url in the state file was changed, change it back; to use another server, "+
+			"sign in there: magister-notify login --school "+school()+" --base-url <url>",
+			"de bewaarde aanmelding wordt niet naar deze server gestuurd. Is base_url in het statusbestand gewijzigd, "+
+				"zet het dan terug; wil je een andere server gebruiken, log daar dan in: magister-notify login --school "+
+				school()+" --base-url <url>")
 	case errors.Is(err, magister.ErrRateLimited):
-		return "Magister asks us to slow down: " + err.Error() + "; try again later"
+		return say("Magister asks us to slow down: "+err.Error()+"; try again later",
+			"Magister vraagt ons het rustiger aan te doen"+detail+"; probeer het later opnieuw")
 	case errors.As(err, new(*magister.PageError)):
-		return err.Error() + "; Magister seems to be down or in maintenance, try again later"
+		return say(err.Error()+"; Magister seems to be down or in maintenance, try again later",
+			"Magister stuurde een webpagina in plaats van gegevens"+detail+"; Magister lijkt onbereikbaar of in onderhoud, "+
+				"probeer het later opnieuw")
 	case errors.Is(err, state.ErrUnsafeDir):
-		return err.Error() + unsafeDirAdvice(err)
+		return say(err.Error(), "de statusmap is niet veilig"+detail) + unsafeDirAdvice(err, lang)
 	case errors.Is(err, plainfile.ErrNotPlain):
-		return err.Error() + notPlainAdvice(err)
+		return say(err.Error(), "geen gewoon bestand"+detail) + notPlainAdvice(err, lang)
 	case errors.Is(err, state.ErrTooLarge):
-		return err.Error() + "; no state magister-notify writes comes near that size: move the file away " +
-			"(a fresh state is then started, and the next check takes stock silently) or restore a backup"
+		return say(err.Error()+"; no state magister-notify writes comes near that size: move the file away "+
+			"(a fresh state is then started, and the next check takes stock silently) or restore a backup",
+			"het statusbestand is te groot"+detail+"; geen status die magister-notify schrijft komt in de buurt: "+
+				"zet het bestand opzij (dan begint een nieuwe status en neemt de volgende controle stil de stand op) "+
+				"of zet een reservekopie terug")
+	case errors.Is(err, state.ErrNewerVersion):
+		return say(err.Error(), "het statusbestand komt van een nieuwere magister-notify"+detail)
 	}
 	return err.Error()
 }
 
+// loginStateNL says in Dutch what became of a sign-in that cannot be
+// completed.
+func loginStateNL(err error) string {
+	switch {
+	case errors.Is(err, account.ErrNoPendingLogin):
+		return "er wacht geen aanmelding om afgerond te worden (ze is al afgerond, of nooit begonnen)"
+	case errors.Is(err, account.ErrLoginExpired):
+		return "de aanmelding is meer dan 10 minuten geleden begonnen en verlopen"
+	case errors.Is(err, account.ErrDamagedPending):
+		return "de wachtende aanmelding is beschadigd"
+	}
+	return "de aanmelding is niet afgerond (verlopen of mislukt)"
+}
+
 // storeAdvice says what to do when the sign-in could not be written.
-func storeAdvice(e *magister.StoreError, login string) string {
-	fix := "make " + e.Dir + " writable again"
+func storeAdvice(e *magister.StoreError, lang, login string) string {
+	fix := say(lang, "make "+e.Dir+" writable again", "maak "+e.Dir+" weer schrijfbaar")
 	switch {
 	case errors.Is(e, syscall.ENOSPC):
-		fix = "free some space on the disk that holds " + e.Dir
+		fix = say(lang, "free some space on the disk that holds "+e.Dir, "maak ruimte vrij op de schijf met "+e.Dir)
 	case errors.Is(e, syscall.EROFS):
-		fix = e.Dir + " is on a read-only file system: make it writable again"
+		fix = say(lang, e.Dir+" is on a read-only file system: make it writable again",
+			e.Dir+" staat op een alleen-lezen bestandssysteem: maak het weer schrijfbaar")
 	}
 	if !e.LoginKept() {
-		return ". To keep working, " + fix + " and sign in again with " + login
+		return say(lang, ". To keep working, "+fix+" and sign in again with "+login,
+			". Om verder te kunnen: "+fix+" en log opnieuw in met "+login)
 	}
-	return ". You are still signed in; " + fix + " and the next check carries on"
+	return say(lang, ". You are still signed in; "+fix+" and the next check carries on",
+		". Je bent nog ingelogd; "+fix+" en de volgende controle gaat gewoon verder")
 }
 
 // notPlainAdvice says what to do about a file in the state directory that
 // is a link, or not a plain file.
-func notPlainAdvice(err error) string {
-	it := "it"
+func notPlainAdvice(err error, lang string) string {
+	it, het := "it", "het"
 	var np *plainfile.NotPlainError
 	if errors.As(err, &np) && strings.HasPrefix(np.What, "a symbolic link") {
-		it = "the link"
+		it, het = "the link", "de koppeling"
 	}
-	return "; magister-notify never follows links in its state directory and keeps only plain files there: " +
-		"remove " + it + " (or put the real file in its place) and try again"
+	return say(lang, "; magister-notify never follows links in its state directory and keeps only plain files there: "+
+		"remove "+it+" (or put the real file in its place) and try again",
+		"; magister-notify volgt nooit koppelingen in zijn statusmap en bewaart daar alleen gewone bestanden: "+
+			"verwijder "+het+" (of zet het echte bestand op die plek) en probeer het opnieuw")
 }
 
 // unsafeDirAdvice says what to do about a refused state directory.
-func unsafeDirAdvice(err error) string {
+func unsafeDirAdvice(err error, lang string) string {
 	var e *state.UnsafeDirError
 	if !errors.As(err, &e) {
 		return ""
 	}
-	const own = "give magister-notify a directory of its own with --state-dir or MAGISTER_NOTIFY_HOME " +
-		"(or leave both unset for the default)"
+	own := say(lang, "give magister-notify a directory of its own with --state-dir or MAGISTER_NOTIFY_HOME "+
+		"(or leave both unset for the default)",
+		"geef magister-notify een eigen map met --state-dir of MAGISTER_NOTIFY_HOME "+
+			"(of laat beide leeg voor de standaardmap)")
 	switch e.Problem {
 	case state.NotPlainFile:
-		return notPlainAdvice(err)
+		return notPlainAdvice(err, lang)
 	case state.WritableByOthers:
-		return "; anyone could plant files beside your sign-in there, and magister-notify does not change " +
-			"the permissions of a shared directory: " + own
+		return say(lang, "; anyone could plant files beside your sign-in there, and magister-notify does not change "+
+			"the permissions of a shared directory: ",
+			"; iedereen zou daar bestanden naast je aanmelding kunnen neerzetten, en magister-notify verandert de "+
+				"rechten van een gedeelde map niet: ") + own
 	case state.Shared:
-		return "; magister-notify does not change the permissions of a directory that also holds other files: " +
-			"make it private yourself (chmod 700 " + e.Dir + ") or " + own
+		return say(lang, "; magister-notify does not change the permissions of a directory that also holds other files: "+
+			"make it private yourself (chmod 700 "+e.Dir+") or ",
+			"; magister-notify verandert de rechten niet van een map waarin ook andere bestanden staan: "+
+				"maak hem zelf privé (chmod 700 "+e.Dir+") of ") + own
 	case state.ForeignOwner:
-		return "; run magister-notify as that user, or " + own
+		return say(lang, "; run magister-notify as that user, or ", "; start magister-notify als die gebruiker, of ") + own
 	}
 	return "; " + own
 }

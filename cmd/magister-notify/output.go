@@ -15,13 +15,19 @@ func (a *app) emit(v any, human func(p *printer)) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
-	p := &printer{tw: tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)}
+	p := &printer{tw: tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0), lang: a.lang()}
 	human(p)
 	return p.tw.Flush()
 }
 
-// printer writes aligned "label  value" lines for people.
-type printer struct{ tw *tabwriter.Writer }
+// printer writes aligned "label  value" lines for people, in lang.
+type printer struct {
+	tw   *tabwriter.Writer
+	lang string
+}
+
+// say is en or nl, in the printer's language.
+func (p *printer) say(en, nl string) string { return say(p.lang, en, nl) }
 
 // Field prints one labelled line.
 func (p *printer) Field(label, format string, args ...any) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -48,6 +49,7 @@ func (a *app) runResume(ctx context.Context) error {
 	}
 	var was bool
 	err = st.Update(ctx, func(s *state.State) error {
+		a.useSettings(s.Settings)
 		was = s.Settings.Resume(a.now())
 		return nil
 	})
@@ -60,16 +62,17 @@ func (a *app) runResume(ctx context.Context) error {
 	}{false, was}
 	return a.emit(info, func(p *printer) {
 		if was {
-			p.Line("Notifications resumed; what arrived during the pause comes as one digest.")
+			p.Line(p.say("Notifications resumed; what arrived during the pause comes as one digest.",
+				"Meldingen hervat; wat tijdens de pauze binnenkwam, komt als één overzicht."))
 		} else {
-			p.Line("Nothing was paused.")
+			p.Line(p.say("Nothing was paused.", "Er was niets gepauzeerd."))
 		}
 	})
 }
 
 // pauseChange reads the argument of `pause`: a duration (default 1h) or
 // until-tomorrow.
-func pauseChange(args []string, now time.Time) (func(*state.Settings) error, error) {
+func (a *app) pauseChange(args []string, now time.Time) (func(*state.Settings) error, error) {
 	d := state.DefaultPause
 	if len(args) == 1 {
 		if args[0] == "until-tomorrow" {
@@ -78,7 +81,8 @@ func pauseChange(args []string, now time.Time) (func(*state.Settings) error, err
 		var err error
 		d, err = state.ParseDuration(args[0])
 		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("pause %q: give a duration such as 30m, 2h or 1d, or until-tomorrow", args[0])
+			return nil, fmt.Errorf(a.say("pause %q: give a duration such as 30m, 2h or 1d, or until-tomorrow",
+				"pauze %q: geef een duur zoals 30m, 2h of 1d, of until-tomorrow"), args[0])
 		}
 	}
 	return func(s *state.Settings) error { return s.Pause(now, d) }, nil
@@ -86,7 +90,7 @@ func pauseChange(args []string, now time.Time) (func(*state.Settings) error, err
 
 // runPause holds notifications for the duration o.args gives.
 func (a *app) runPause(ctx context.Context, o pauseOptions) error {
-	change, err := pauseChange(o.args, a.now())
+	change, err := a.pauseChange(o.args, a.now())
 	if err != nil {
 		return err
 	}
@@ -96,8 +100,9 @@ func (a *app) runPause(ctx context.Context, o pauseOptions) error {
 	}
 	var until time.Time
 	err = st.Update(ctx, func(s *state.State) error {
+		a.useSettings(s.Settings)
 		if err := change(&s.Settings); err != nil {
-			return err
+			return a.refused("pause", strings.Join(o.args, " "), err)
 		}
 		until = s.Settings.PauseUntil
 		return nil
@@ -107,6 +112,7 @@ func (a *app) runPause(ctx context.Context, o pauseOptions) error {
 	}
 	info := pauseInfo{Paused: !until.IsZero(), Until: timePtr(until)}
 	return a.emit(info, func(p *printer) {
-		p.Line("Notifications paused until %s. `magister-notify resume` ends the pause.", when(until))
+		p.Line(p.say("Notifications paused until %s. `magister-notify resume` ends the pause.",
+			"Meldingen gepauzeerd tot %s. `magister-notify resume` beëindigt de pauze."), when(until))
 	})
 }

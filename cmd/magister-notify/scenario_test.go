@@ -37,6 +37,11 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(runMain(argv))
 	}
+	// The tests expect the CLI's English words unless they choose a locale
+	// themselves (t.Setenv, which the CLI processes they start inherit).
+	os.Setenv("LANG", "en_US.UTF-8")
+	os.Unsetenv("LC_ALL")
+	os.Unsetenv("LC_MESSAGES")
 	os.Exit(m.Run())
 }
 

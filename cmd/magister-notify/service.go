@@ -177,53 +177,79 @@ func (a *app) runServiceControl(do func(*installer.Autostart, context.Context) (
 	}
 }
 
+// methodName names an autostart method for people, in the printer's
+// language.
+func methodName(p *printer, m installer.Method) string {
+	switch m {
+	case installer.Systemd:
+		return p.say(m.Description(), "systemd-gebruikersunit")
+	case installer.XDG:
+		return p.say(m.Description(), "XDG-autostartbestand")
+	case installer.RunKey:
+		return p.say(m.Description(), "Run-sleutel van Windows")
+	}
+	return m.Description()
+}
+
 func printServiceStatus(p *printer, info serviceStatus) {
 	st := info.Autostart
+	method := methodName(p, st.Method)
+	label := p.say("Autostart", "Automatisch starten")
 	switch {
 	case !st.Installed:
-		p.Field("Autostart", "not installed (`magister-notify service install` would write a %s)", st.Method.Description())
+		p.Field(label, p.say("not installed (`magister-notify service install` would write a %s)",
+			"niet ingesteld (`magister-notify service install` zou een %s schrijven)"), method)
 	case st.Enabled:
-		p.Field("Autostart", "installed as %s, enabled", st.Method.Description())
+		p.Field(label, p.say("installed as %s, enabled", "ingesteld als %s, ingeschakeld"), method)
 	default:
-		p.Field("Autostart", "installed as %s, but disabled", st.Method.Description())
+		p.Field(label, p.say("installed as %s, but disabled", "ingesteld als %s, maar uitgeschakeld"), method)
 	}
 	if st.Installed {
-		p.Field("Where", "%s", st.Path)
+		p.Field(p.say("Where", "Waar"), "%s", st.Path)
 	}
 	if st.Command != "" {
-		p.Field("Starts", "%s", st.Command)
+		p.Field(p.say("Starts", "Start"), "%s", st.Command)
 	}
 	if st.Note != "" {
-		p.Field("Note", "%s", st.Note)
+		p.Field(p.say("Note", "Let op"), "%s", st.Note)
 	}
-	tray := "not running"
-	switch {
-	case info.Tray.Running && info.Tray.PID != 0:
-		tray = fmt.Sprintf("running (pid %d)", info.Tray.PID)
-	case info.Tray.Running:
-		tray = "running"
-	}
+	tray := trayRunning(p, info.Tray)
 	if st.Running {
-		tray += ", under " + st.Method.Description()
+		tray += p.say(", under ", ", via ") + method
 	}
 	p.Field("Tray", "%s", tray)
 	printHandler(p, info.Handler)
 }
 
+// trayRunning says whether the tray runs: "running (pid 42)".
+func trayRunning(p *printer, t trayInfo) string {
+	switch {
+	case t.Running && t.PID != 0:
+		return fmt.Sprintf(p.say("running (pid %d)", "actief (pid %d)"), t.PID)
+	case t.Running:
+		return p.say("running", "actief")
+	}
+	return p.say("not running", "niet actief")
+}
+
 // printHandler says whether the m6loapp:// sign-in handler is registered
 // (status and service status share it).
 func printHandler(p *printer, h installer.HandlerState) {
+	label := p.say("Sign-in handler", "Aanmeldkoppeling")
 	switch {
 	case h.Registered && h.Current:
-		p.Field("Sign-in handler", "registered for m6loapp:// (%s): the browser hands sign-ins back by itself", h.Path)
+		p.Field(label, p.say("registered for m6loapp:// (%s): the browser hands sign-ins back by itself",
+			"ingesteld voor m6loapp:// (%s): de browser geeft aanmeldingen zelf terug"), h.Path)
 	case h.Registered:
-		p.Field("Sign-in handler", "registered for another copy or state directory; run `magister-notify login --register-handler`")
+		p.Field(label, "%s", p.say("registered for another copy or state directory; run `magister-notify login --register-handler`",
+			"ingesteld voor een andere kopie of statusmap; voer `magister-notify login --register-handler` uit"))
 	case h.Foreign:
-		p.Field("Sign-in handler", "m6loapp:// opens another application (%s)", h.Default)
+		p.Field(label, p.say("m6loapp:// opens another application (%s)", "m6loapp:// opent een ander programma (%s)"), h.Default)
 	case h.Note != "":
-		p.Field("Sign-in handler", "%s", h.Note)
+		p.Field(label, "%s", h.Note)
 	default:
-		p.Field("Sign-in handler", "not registered (`magister-notify login --register-handler`)")
+		p.Field(label, "%s", p.say("not registered (`magister-notify login --register-handler`)",
+			"niet ingesteld (`magister-notify login --register-handler`)"))
 	}
 }
 
@@ -240,18 +266,20 @@ func (a *app) awaitTray(ctx context.Context, res installer.Result, trayPID func(
 	defer timeout.Stop()
 	for {
 		if pid, ok := trayPID(); ok {
-			res.Message = fmt.Sprintf("Started the tray; it is running (pid %d).", pid)
+			res.Message = fmt.Sprintf(a.say("Started the tray; it is running (pid %d).", "De tray is gestart en draait (pid %d)."), pid)
 			return res, nil
 		}
 		select {
 		case <-res.Exited():
 			if pid, ok := trayPID(); ok { // it ran and was quit meanwhile
-				res.Message = fmt.Sprintf("Started the tray (pid %d).", pid)
+				res.Message = fmt.Sprintf(a.say("Started the tray (pid %d).", "De tray is gestart (pid %d)."), pid)
 				return res, nil
 			}
-			return res, fmt.Errorf("the tray stopped right after it started: %s", a.trayLogReason())
+			return res, fmt.Errorf(a.say("the tray stopped right after it started: %s", "de tray stopte direct na het starten: %s"),
+				a.trayLogReason())
 		case <-timeout.C:
-			return res, fmt.Errorf("the tray was started but did not run within %s: %s", trayStartWait, a.trayLogReason())
+			return res, fmt.Errorf(a.say("the tray was started but did not run within %s: %s",
+				"de tray is gestart maar draaide niet binnen %s: %s"), trayStartWait, a.trayLogReason())
 		case <-ctx.Done():
 			return res, ctx.Err()
 		case <-tick.C:
@@ -269,7 +297,7 @@ func (a *app) trayLogReason() string {
 	path := filepath.Join(dir, state.LogName)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "see " + path
+		return a.say("see ", "zie ") + path
 	}
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
 	for i := len(lines) - 1; i >= 0 && i >= len(lines)-50; i-- {
@@ -280,8 +308,8 @@ func (a *app) trayLogReason() string {
 			if uq, err := strconv.Unquote(v); err == nil {
 				v = uq
 			}
-			return v + " (from " + path + ")"
+			return v + a.say(" (from ", " (uit ") + path + ")"
 		}
 	}
-	return "see " + path
+	return a.say("see ", "zie ") + path
 }

@@ -14,6 +14,7 @@ import (
 // during a pause delivers to X (a machine sink is not held) but leaves the
 // entries for the configured sink, which gets them when the pause ends.
 func TestOneOffSinkLeavesHeldEntriesForTheConfiguredSinks(t *testing.T) {
+	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
 	for _, args := range [][]string{
 		{"config", "set", "quiet-hours", "off"},

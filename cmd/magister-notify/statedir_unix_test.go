@@ -247,6 +247,7 @@ func TestDamagedSeenSetKeepsTheAccount(t *testing.T) {
 // TestTruncatedStateKeepsTheAccount (issue 11, item 8): a state file cut
 // short in its history keeps the account and what was seen.
 func TestTruncatedStateKeepsTheAccount(t *testing.T) {
+	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, jsonl := signedInAndChecked(t)
 	school.AddGrade(magistertest.GradeSpec{Child: "Daan", Value: "4,2", Description: "Toets H3"})
 	if r := cli(t, nil, "--state-dir", dir, "check"); r.code != 0 || len(readLines(t, jsonl)) != 1 {

@@ -122,7 +122,7 @@ func newTrayWorld(tb testing.TB) *trayWorld {
 	w := &trayWorld{bus: dbustest.StartSessionBus(tb), school: magistertest.New(), dir: tb.TempDir()}
 	tb.Cleanup(w.school.Close)
 	tb.Setenv("DBUS_SESSION_BUS_ADDRESS", w.bus) // no keyring on it: tokens go to tokens.json
-	tb.Setenv("LANG", "C.UTF-8")
+	tb.Setenv("LANG", "en_US.UTF-8")
 	tb.Setenv("LC_ALL", "")
 	tb.Setenv("LC_MESSAGES", "")
 	w.notes = dbustest.StartNotificationServer(tb, w.bus)
