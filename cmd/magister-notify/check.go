@@ -26,16 +26,17 @@ func (e *checkError) Unwrap() error { return e.err }
 
 // friendlyCheckError words a failed fetch that reads as internals (a dial
 // error with a URL in it, a bare status) the way a person would say it, by
-// notifier.DescribeFailure. Errors that explain() words itself, with their
-// advice, keep their own text.
-func friendlyCheckError(err error) error {
+// notifier.DescribeFailure, in lang. Errors that explain() words itself,
+// with their advice, keep their own text.
+func friendlyCheckError(err error, lang string) error {
 	if errors.As(err, new(*magister.StoreError)) || errors.As(err, new(*magister.PageError)) ||
 		errors.Is(err, magister.ErrWrongOrigin) || errors.Is(err, magister.ErrTokenRedirect) ||
 		errors.Is(err, magister.ErrLoginRequired) || errors.Is(err, magister.ErrRateLimited) {
 		return err
 	}
-	if words, ok := notifier.DescribeFailure("en", err); ok {
-		return &checkError{words: "the check failed: " + words + " (details: check --verbose)", err: err}
+	if words, ok := notifier.DescribeFailure(lang, err); ok {
+		return &checkError{words: say(lang, "the check failed: ", "de controle is mislukt: ") + words +
+			" (details: check --verbose)", err: err}
 	}
 	return err
 }
@@ -51,7 +52,11 @@ func (a *app) sayStillChecking(after time.Duration) func() {
 	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
 		return func() {}
 	}
-	t := time.AfterFunc(after, func() { fmt.Fprintln(f, "Still waiting for Magister…") })
+	t := time.AfterFunc(after, func() {
+		// Only now, and without touching a.language (this runs beside
+		// the check): a quick check reads nothing more for it.
+		fmt.Fprintln(f, say(a.fileLanguage(), "Still waiting for Magister…", "Nog aan het wachten op Magister…"))
+	})
 	return func() { t.Stop() }
 }
 
@@ -98,13 +103,15 @@ func (a *app) runCheck(ctx context.Context, o checkOptions) error {
 	if err != nil {
 		return err
 	}
-	checker := &notifier.Checker{Store: st, Open: notifier.Sources(a.accounts(st).Open), DryRun: o.dryRun, Timeout: o.timeout}
+	checker := &notifier.Checker{Store: st, Open: notifier.Sources(a.accounts(st).Open), DryRun: o.dryRun, Timeout: o.timeout,
+		Getenv: a.env()}
 	stopWaiting := a.sayStillChecking(2 * time.Second)
 	rep, err := checker.Check(ctx)
 	stopWaiting()
 	if err != nil {
 		return err
 	}
+	a.useLanguage(rep.Language) // the check read the setting; nothing more is read for the words
 	res := checkResult{Children: rep.Children, Queued: rep.Queued, DryRun: o.dryRun, Notifying: rep.Entries}
 	if rep.Err != nil {
 		res.Error = rep.Err.Error()
@@ -113,21 +120,20 @@ func (a *app) runCheck(ctx context.Context, o checkOptions) error {
 	if !o.dryRun {
 		res.Delivery, deliverErr = a.deliverAfter(ctx, st, rep, o.sinks)
 	}
-	lang := def(rep.Language, state.DefaultLanguage)
-	if err := a.emit(res, func(p *printer) { printCheck(p, res, lang, o.verbose) }); err != nil {
+	if err := a.emit(res, func(p *printer) { printCheck(p, res, o.verbose) }); err != nil {
 		return err
 	}
 	if rep.Err != nil {
-		return friendlyCheckError(rep.Err)
+		return friendlyCheckError(rep.Err, a.lang())
 	}
 	return deliverErr
 }
 
 // printCheck says per child what the check found (with verbose, what
 // failed), what a dry run would notify, and what is held.
-func printCheck(p *printer, res checkResult, lang string, verbose bool) {
+func printCheck(p *printer, res checkResult, verbose bool) {
 	for _, c := range res.Children {
-		p.Line("%s", c.Summary(lang))
+		p.Line("%s", c.Summary(p.lang))
 		if verbose {
 			for _, e := range c.Errors {
 				p.Line("  %s", e)
@@ -136,12 +142,14 @@ func printCheck(p *printer, res checkResult, lang string, verbose bool) {
 	}
 	if res.DryRun {
 		for _, e := range res.Notifying {
-			p.Line("  would notify: %s", e.Title)
+			p.Line(p.say("  would notify: %s", "  zou melden: %s"), e.Title)
 		}
-		p.Line("(dry run: nothing was marked as seen or delivered)")
+		p.Line("%s", p.say("(dry run: nothing was marked as seen or delivered)",
+			"(proefrun: niets is als gezien gemarkeerd of afgeleverd)"))
 	}
 	if d := res.Delivery; d != nil && d.Held > 0 {
-		p.Line("%d held until %s (quiet hours or pause); they arrive then as one digest.", d.Held, when(d.HeldUntil))
+		p.Line(p.say("%d held until %s (quiet hours or pause); they arrive then as one digest.",
+			"%d wachten tot %s (stille uren of pauze); ze komen dan als één overzicht."), d.Held, when(d.HeldUntil))
 	}
 }
 
@@ -157,6 +165,7 @@ func (a *app) sinks(ctx context.Context, st *state.Store, specs []string, after 
 		if err != nil {
 			return nil, err
 		}
+		a.useSettings(s.Settings)
 		specs = s.Settings.Sinks
 	}
 	return notifier.ParseSinks(specs, append([]notifier.SinkOption{notifier.SinkStdout(a.stdout), notifier.SinkIcon(icon)}, more...)...)
@@ -170,7 +179,7 @@ func (a *app) deliverAfter(ctx context.Context, st *state.Store, rep *notifier.R
 	if err != nil {
 		return nil, err
 	}
-	d := &notifier.Deliverer{Store: st, Sinks: sinks, OneOff: len(specs) > 0}
+	d := &notifier.Deliverer{Store: st, Sinks: sinks, OneOff: len(specs) > 0, Getenv: a.env()}
 	return d.DeliverAfter(ctx, rep)
 }
 
@@ -200,7 +209,8 @@ func (a *app) runNotifyTest(ctx context.Context, o notifyTestOptions) error {
 	}
 	now := time.Now()
 	n := notifier.Notification{ID: "test-" + now.Format("20060102T150405.000"), Kind: "test",
-		Title: "magister-notify werkt", Body: "Dit is een testmelding. / This is a test notification.",
+		Title:   a.say("magister-notify works", "magister-notify werkt"),
+		Body:    a.say("This is a test notification.", "Dit is een testmelding."),
 		Created: now, Delivered: now}
 	res := notifyTestResult{Shown: []string{}}
 	var errs []error
@@ -217,13 +227,14 @@ func (a *app) runNotifyTest(ctx context.Context, o notifyTestOptions) error {
 	}
 	if err := a.emit(res, func(p *printer) {
 		for _, name := range res.Shown {
-			p.Line("A test notification was sent to %s.", name)
+			p.Line(p.say("A test notification was sent to %s.", "Er is een testmelding naar %s gestuurd."), name)
 		}
 	}); err != nil {
 		return err
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("the test notification could not be shown: %w", errors.Join(errs...))
+		return fmt.Errorf(a.say("the test notification could not be shown: %w", "de testmelding kon niet worden getoond: %w"),
+			errors.Join(errs...))
 	}
 	return nil
 }

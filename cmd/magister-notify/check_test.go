@@ -125,7 +125,7 @@ func TestNotifyTestThroughStdout(t *testing.T) {
 	dir := t.TempDir()
 	runCLI(t, context.Background(), "--state-dir", dir, "config", "set", "quiet-hours", "off")
 	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "notify", "test", "--sink", "stdout")
-	if code != 0 || !strings.Contains(out, "magister-notify werkt") || !strings.Contains(out, "test notification was sent") {
+	if code != 0 || !strings.Contains(out, "magister-notify works") || !strings.Contains(out, "test notification was sent") {
 		t.Fatalf("notify test: %d %q %s", code, out, errs)
 	}
 }
@@ -195,7 +195,7 @@ func TestNotifyTestIsNeverKept(t *testing.T) {
 	}
 	// Shown now, even in quiet hours (it is asked for).
 	code, out, errs := runCLI(t, context.Background(), "--state-dir", dir, "notify", "test", "--sink", "stdout")
-	if code != 0 || !strings.Contains(out, "magister-notify werkt") {
+	if code != 0 || !strings.Contains(out, "magister-notify works") {
 		t.Errorf("notify test --sink stdout: %d %q %s", code, out, errs)
 	}
 }

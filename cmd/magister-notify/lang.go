@@ -31,13 +31,19 @@ func (a *app) say(en, nl string) string { return say(a.lang(), en, nl) }
 // cannot be read the locale decides.
 func (a *app) lang() string {
 	if a.language == "" {
-		var setting string
-		if dir, err := a.dir(); err == nil {
-			setting, _ = state.LanguageSetting(dir)
-		}
-		a.language = state.ResolveLanguage(setting, a.env())
+		a.language = a.fileLanguage()
 	}
 	return a.language
+}
+
+// fileLanguage is the language by the setting in the state file (read
+// without the lock, changing nothing), else by the locale.
+func (a *app) fileLanguage() string {
+	var setting string
+	if dir, err := a.dir(); err == nil {
+		setting, _ = state.LanguageSetting(dir)
+	}
+	return state.ResolveLanguage(setting, a.env())
 }
 
 // env is a.getenv, or os.Getenv when none was set.

@@ -37,10 +37,12 @@ func (a *app) runLog(ctx context.Context, o logOptions) error {
 		return err
 	}
 	if o.n < 0 {
-		return usageError{fmt.Errorf("-n %d: give how many entries to show (0: all)", o.n)}
+		return usageError{fmt.Errorf(a.say("-n %d: give how many entries to show (0: all)",
+			"-n %d: geef op hoeveel meldingen te tonen (0: alle)"), o.n)}
 	}
 	var entries []state.Entry
 	err = st.View(ctx, func(s state.State) error {
+		a.useSettings(s.Settings)
 		if o.pending {
 			entries = s.Outbox
 		} else {
@@ -66,9 +68,9 @@ func (a *app) runLog(ctx context.Context, o logOptions) error {
 func printLog(p *printer, entries []state.Entry, pending bool) {
 	if len(entries) == 0 {
 		if pending {
-			p.Line("No notifications are waiting.")
+			p.Line("%s", p.say("No notifications are waiting.", "Er wachten geen meldingen."))
 		} else {
-			p.Line("No notifications yet.")
+			p.Line("%s", p.say("No notifications yet.", "Nog geen meldingen."))
 		}
 	}
 	for _, e := range entries {
@@ -82,7 +84,7 @@ func printLog(p *printer, entries []state.Entry, pending bool) {
 		}
 		p.Field(when(at), "%s", line)
 		if pending && e.LastError != "" {
-			p.Field("", "  not delivered yet: %s", e.LastError)
+			p.Field("", p.say("  not delivered yet: %s", "  nog niet afgeleverd: %s"), e.LastError)
 		}
 	}
 }

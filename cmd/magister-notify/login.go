@@ -288,6 +288,7 @@ func (a *app) runLogout(ctx context.Context, o logoutOptions) error {
 	if len(o.keys) == 1 {
 		keys = o.keys
 	} else if err := st.View(ctx, func(s state.State) error {
+		a.useSettings(s.Settings)
 		for _, acct := range s.Accounts {
 			keys = append(keys, acct.Key)
 		}
@@ -297,7 +298,8 @@ func (a *app) runLogout(ctx context.Context, o logoutOptions) error {
 	}
 	switch {
 	case len(keys) > 1 && !o.all:
-		return fmt.Errorf("several accounts are signed in (%s): name one, or use --all", strings.Join(keys, ", "))
+		return fmt.Errorf(a.say("several accounts are signed in (%s): name one, or use --all",
+			"er zijn meerdere accounts ingelogd (%s): noem er één, of gebruik --all"), strings.Join(keys, ", "))
 	case len(keys) == 0 || o.all:
 		return a.logoutAll(ctx, st)
 	}
@@ -307,7 +309,8 @@ func (a *app) runLogout(ctx context.Context, o logoutOptions) error {
 	}
 	out := []accountInfo{infoOf(acct)}
 	return a.emit(out, func(p *printer) {
-		p.Line("Signed out %s (%s) and forgot its tokens.", acct.Name, acct.Key)
+		p.Line(p.say("Signed out %s (%s) and forgot its tokens.", "%s (%s) is uitgelogd en de sleutels zijn vergeten."),
+			acct.Name, acct.Key)
 	})
 }
 
@@ -332,13 +335,15 @@ func (a *app) logoutAll(ctx context.Context, st *state.Store) error {
 	}
 	return a.emit(out, func(p *printer) {
 		if len(out) == 0 {
-			p.Line("Nobody is signed in.")
+			p.Line("%s", p.say("Nobody is signed in.", "Er is niemand ingelogd."))
 		}
 		for _, acct := range gone {
-			p.Line("Signed out %s (%s) and forgot its tokens.", acct.Name, acct.Key)
+			p.Line(p.say("Signed out %s (%s) and forgot its tokens.", "%s (%s) is uitgelogd en de sleutels zijn vergeten."),
+				acct.Name, acct.Key)
 		}
 		for _, k := range left {
-			p.Line("Forgot the stored sign-in of %s, which the state no longer named.", k)
+			p.Line(p.say("Forgot the stored sign-in of %s, which the state no longer named.",
+				"De bewaarde aanmelding van %s, die niet meer in de status stond, is vergeten."), k)
 		}
 	})
 }

@@ -64,6 +64,7 @@ func (a *app) runStatus(ctx context.Context) error {
 	now := time.Now()
 	err = st.View(ctx, func(s state.State) error {
 		info.fill(s, now)
+		a.useSettings(s.Settings)
 		return nil
 	})
 	if err != nil {
@@ -100,56 +101,61 @@ func (info *statusInfo) fill(s state.State, now time.Time) {
 }
 
 func printStatus(p *printer, info statusInfo) {
-	p.Field("State", "%s (schema %d)", info.StateFile, info.Schema)
-	if info.Tray.Running {
-		if info.Tray.PID != 0 {
-			p.Field("Tray", "running (pid %d)", info.Tray.PID)
-		} else {
-			p.Field("Tray", "running")
-		}
-	} else {
-		p.Field("Tray", "not running")
-	}
+	p.Field(p.say("State", "Status"), "%s (schema %d)", info.StateFile, info.Schema)
+	p.Field("Tray", "%s", trayRunning(p, info.Tray))
 	if info.Tray.NoIcon != "" {
-		p.Field("Tray icon", "%s", info.Tray.NoIcon)
+		p.Field(p.say("Tray icon", "Tray-pictogram"), "%s", info.Tray.NoIcon)
 	}
+	lastCheck := p.say("Last check", "Laatste controle")
 	switch {
 	case info.LastAttempt == nil:
-		p.Field("Last check", "never")
+		p.Field(lastCheck, "%s", p.say("never", "nog nooit"))
 	case info.LastSuccess != nil && !info.LastSuccess.Before(*info.LastAttempt):
-		p.Field("Last check", "%s, succeeded", when(*info.LastAttempt))
+		p.Field(lastCheck, p.say("%s, succeeded", "%s, gelukt"), when(*info.LastAttempt))
 	default:
-		p.Field("Last check", "%s, failed (%d in a row)", when(*info.LastAttempt), info.Failures)
+		p.Field(lastCheck, p.say("%s, failed (%d in a row)", "%s, mislukt (%d keer achter elkaar)"),
+			when(*info.LastAttempt), info.Failures)
 	}
 	if info.LastError != "" {
-		p.Field("Last error", "%s", info.LastError)
+		p.Field(p.say("Last error", "Laatste fout"), "%s", info.LastError)
 	}
 	if info.PausedUntil != nil {
-		p.Field("Paused", "until %s", when(*info.PausedUntil))
+		p.Field(p.say("Paused", "Gepauzeerd"), p.say("until %s", "tot %s"), when(*info.PausedUntil))
 	}
-	p.Field("Tracking", "%s, %s, %s", plural(info.Accounts, "account", "accounts"),
-		plural(info.Children, "child", "children"), plural(info.Seen, "seen item", "seen items"))
-	p.Field("Notifications", "%d waiting, %d in history", info.Pending, info.History)
+	p.Field(p.say("Tracking", "Volgt"), "%s, %s, %s",
+		plural(info.Accounts, p.say("account", "account"), p.say("accounts", "accounts")),
+		plural(info.Children, p.say("child", "kind"), p.say("children", "kinderen")),
+		plural(info.Seen, p.say("seen item", "gezien item"), p.say("seen items", "geziene items")))
+	p.Field(p.say("Notifications", "Meldingen"), p.say("%d waiting, %d in history", "%d wachtend, %d in de geschiedenis"),
+		info.Pending, info.History)
 	for _, f := range info.Failing {
-		p.Field("Not delivered", "%s", f)
+		p.Field(p.say("Not delivered", "Niet afgeleverd"), "%s", f)
 	}
 	if info.Handler != nil {
 		printHandler(p, *info.Handler)
 	}
+	printQuarantine(p, info)
+}
+
+// printQuarantine says what became of damaged state files.
+func printQuarantine(p *printer, info statusInfo) {
+	damaged := p.say("Damaged state", "Beschadigde status")
 	for _, q := range info.Quarantined {
 		if !q.Salvaged {
-			p.Field("Damaged state", "%s was moved aside at %s: %s; a fresh state was started",
-				q.File, when(q.At), q.Reason)
+			p.Field(damaged, p.say("%s was moved aside at %s: %s; a fresh state was started",
+				"%s is om %s opzijgezet: %s; er is een nieuwe status begonnen"), q.File, when(q.At), q.Reason)
 			continue
 		}
-		p.Field("Damaged state", "%s was moved aside at %s: %s; what could be read was kept",
-			q.File, when(q.At), q.Reason)
+		p.Field(damaged, p.say("%s was moved aside at %s: %s; what could be read was kept",
+			"%s is om %s opzijgezet: %s; wat leesbaar was, is bewaard"), q.File, when(q.At), q.Reason)
 		if len(q.Reset) > 0 {
-			p.Field("Started afresh", "%s (what was seen starts with a silent check)", strings.Join(q.Reset, ", "))
+			p.Field(p.say("Started afresh", "Opnieuw begonnen"), p.say("%s (what was seen starts with a silent check)",
+				"%s (wat gezien was, begint met een stille controle)"), strings.Join(q.Reset, ", "))
 		}
 	}
 	for _, f := range info.Files {
-		p.Field("Quarantined file", "%s (delete it once you no longer need it)", filepath.Base(f))
+		p.Field(p.say("Quarantined file", "Opzijgezet bestand"), p.say("%s (delete it once you no longer need it)",
+			"%s (verwijder het als je het niet meer nodig hebt)"), filepath.Base(f))
 	}
 }
 

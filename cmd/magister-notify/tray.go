@@ -75,7 +75,9 @@ func (a *app) runTray(ctx context.Context) error {
 // `config set sinks` takes effect without a restart).
 func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray.Config {
 	accts := a.accounts(st)
-	checker := &notifier.Checker{Store: st, Open: notifier.Sources(accts.Open)}
+	// The menu, the notifications and the digests all speak by one
+	// rule, on one environment.
+	checker := &notifier.Checker{Store: st, Open: notifier.Sources(accts.Open), Getenv: a.env()}
 	// One lease owner for every round of this process.
 	owner := fmt.Sprintf("tray-%d", os.Getpid())
 	// The tray lives on, so its notifications can open their page when
@@ -93,7 +95,8 @@ func (a *app) trayConfig(st *state.Store, logger *slog.Logger, icon string) tray
 	// once (see notifier.Deliverer.DeliverAfter).
 	var last atomic.Pointer[notifier.Report]
 	return tray.Config{
-		Store: st,
+		Store:  st,
+		Getenv: a.env(),
 		Check: func(ctx context.Context) error {
 			rep, err := checker.Check(ctx)
 			if err != nil {
@@ -130,7 +133,7 @@ func (a *app) deliverRound(ctx context.Context, st *state.Store, after *notifier
 	if err != nil {
 		return nil, err
 	}
-	d := &notifier.Deliverer{Store: st, Sinks: sinks, Owner: owner}
+	d := &notifier.Deliverer{Store: st, Sinks: sinks, Owner: owner, Getenv: a.env()}
 	return d.DeliverAfter(ctx, after)
 }
 
