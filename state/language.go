@@ -71,7 +71,7 @@ func (s *Settings) SetLanguage(v string) error {
 	case slices.Contains(Languages, v):
 		s.Language = v
 	default:
-		return fmt.Errorf("language %q: use %s or %s", v, strings.Join(Languages, ", "), LanguageAuto)
+		return refuse("language %q: use %s or %s", "taal %q: gebruik %s of %s", v, strings.Join(Languages, ", "), LanguageAuto)
 	}
 	return nil
 }

@@ -25,16 +25,37 @@ var PrivacyLevels = []string{PrivacyFull, PrivacySubject, PrivacyMinimal}
 
 // Bounds of the duration settings.
 const (
-	MaxInterval            = 24 * time.Hour
-	MaxPause               = 30 * 24 * time.Hour
-	MinLookAhead           = 24 * time.Hour
-	MaxLookAhead           = 28 * 24 * time.Hour
-	MaxHomeworkReminder    = 7 * 24 * time.Hour
-	DefaultPause           = time.Hour
-	morningHour            = 7 // a pause "until tomorrow" ends at 07:00
-	clockLayout            = "15:04"
-	quietHoursSyntaxAdvice = "HH:MM-HH:MM, e.g. 22:00-07:00, or off"
+	MaxInterval         = 24 * time.Hour
+	MaxPause            = 30 * 24 * time.Hour
+	MinLookAhead        = 24 * time.Hour
+	MaxLookAhead        = 28 * 24 * time.Hour
+	MaxHomeworkReminder = 7 * 24 * time.Hour
+	DefaultPause        = time.Hour
+	morningHour         = 7 // a pause "until tomorrow" ends at 07:00
+	clockLayout         = "15:04"
 )
+
+// SettingError is a value a setting does not take. The rules live here, and
+// so do their words, in each of Languages: Error is the English, In gives
+// the reason in the language the user reads.
+type SettingError struct {
+	English, Dutch string
+}
+
+func (e *SettingError) Error() string { return e.English }
+
+// In is the reason in lang ("nl" or "en"; see ResolveLanguage).
+func (e *SettingError) In(lang string) string {
+	if lang == "en" {
+		return e.English
+	}
+	return e.Dutch
+}
+
+// refuse is a SettingError, the same arguments formatted into both texts.
+func refuse(en, nl string, args ...any) error {
+	return &SettingError{English: fmt.Sprintf(en, args...), Dutch: fmt.Sprintf(nl, args...)}
+}
 
 // ErrNoChild is returned when a child is not (or no longer) in the state.
 var ErrNoChild = errors.New("state: no such child")
@@ -42,10 +63,12 @@ var ErrNoChild = errors.New("state: no such child")
 // SetInterval sets the time between checks; it must be at least MinInterval.
 func (s *Settings) SetInterval(d time.Duration) error {
 	if d < MinInterval {
-		return fmt.Errorf("interval %s is too short: at least %s, to be polite to Magister", FormatDuration(d), FormatDuration(MinInterval))
+		return refuse("interval %s is too short: at least %s, to be polite to Magister",
+			"interval %s is te kort: minstens %s, uit beleefdheid tegenover Magister", FormatDuration(d), FormatDuration(MinInterval))
 	}
 	if d > MaxInterval {
-		return fmt.Errorf("interval %s is too long: at most %s, or nothing would be news any more", FormatDuration(d), FormatDuration(MaxInterval))
+		return refuse("interval %s is too long: at most %s, or nothing would be news any more",
+			"interval %s is te lang: hoogstens %s, anders is niets meer nieuws", FormatDuration(d), FormatDuration(MaxInterval))
 	}
 	s.Interval = Duration(d)
 	return nil
@@ -68,10 +91,12 @@ func ParseQuietHours(v string) (QuietHours, error) {
 	}
 	start, end, ok := strings.Cut(v, "-")
 	if !ok || !IsClock(start) || !IsClock(end) {
-		return QuietHours{}, fmt.Errorf("quiet hours %q: use %s", v, quietHoursSyntaxAdvice)
+		return QuietHours{}, refuse("quiet hours %q: use HH:MM-HH:MM, e.g. 22:00-07:00, or off",
+			"stille uren %q: gebruik UU:MM-UU:MM, bijvoorbeeld 22:00-07:00, of off", v)
 	}
 	if start == end {
-		return QuietHours{}, fmt.Errorf("quiet hours %q start and end at the same time: give two different times, or off", v)
+		return QuietHours{}, refuse("quiet hours %q start and end at the same time: give two different times, or off",
+			"stille uren %q beginnen en eindigen op hetzelfde moment: geef twee verschillende tijden, of off", v)
 	}
 	return QuietHours{Start: start, End: end}, nil
 }
@@ -118,7 +143,8 @@ func IsClock(v string) bool {
 // SetLookAhead sets how far ahead timetable changes are watched.
 func (s *Settings) SetLookAhead(d time.Duration) error {
 	if d < MinLookAhead || d > MaxLookAhead {
-		return fmt.Errorf("look-ahead %s: use %s to %s", FormatDuration(d), FormatDuration(MinLookAhead), FormatDuration(MaxLookAhead))
+		return refuse("look-ahead %s: use %s to %s", "vooruitkijken %s: gebruik %s tot %s",
+			FormatDuration(d), FormatDuration(MinLookAhead), FormatDuration(MaxLookAhead))
 	}
 	s.LookAhead = Duration(d)
 	return nil
@@ -130,7 +156,7 @@ func (s Settings) EffectiveLookAhead() time.Duration { return s.LookAhead.or(Def
 // SetTestReminder sets when a test is announced: HH:MM on the day before.
 func (s *Settings) SetTestReminder(v string) error {
 	if !IsClock(v) {
-		return fmt.Errorf("test reminder %q: use HH:MM, e.g. 18:00", v)
+		return refuse("test reminder %q: use HH:MM, e.g. 18:00", "toetsherinnering %q: gebruik UU:MM, bijvoorbeeld 18:00", v)
 	}
 	s.TestReminder = v
 	return nil
@@ -139,7 +165,8 @@ func (s *Settings) SetTestReminder(v string) error {
 // SetHomeworkReminder sets how long before the lesson homework is announced.
 func (s *Settings) SetHomeworkReminder(d time.Duration) error {
 	if d <= 0 || d > MaxHomeworkReminder {
-		return fmt.Errorf("homework reminder %s: use a duration up to %s, e.g. 24h", FormatDuration(d), FormatDuration(MaxHomeworkReminder))
+		return refuse("homework reminder %s: use a duration up to %s, e.g. 24h",
+			"huiswerkherinnering %s: gebruik een duur tot %s, bijvoorbeeld 24h", FormatDuration(d), FormatDuration(MaxHomeworkReminder))
 	}
 	s.HomeworkReminder = Duration(d)
 	return nil
@@ -188,10 +215,12 @@ func (s *Settings) SetKind(kind string, on bool) error {
 // Pause holds notifications for d from now.
 func (s *Settings) Pause(now time.Time, d time.Duration) error {
 	if d <= 0 {
-		return fmt.Errorf("pause %s: give a positive duration", FormatDuration(d))
+		return refuse("pause %s: give a positive duration", "pauze %s: geef een positieve duur", FormatDuration(d))
 	}
 	if d > MaxPause {
-		return fmt.Errorf("pause %s: at most %s; to stop for longer, switch kinds off (config set notify.KIND off)", FormatDuration(d), FormatDuration(MaxPause))
+		return refuse("pause %s: at most %s; to stop for longer, switch kinds off (config set notify.KIND off)",
+			"pauze %s: hoogstens %s; zet soorten meldingen uit om langer te stoppen (config set notify.SOORT off)",
+			FormatDuration(d), FormatDuration(MaxPause))
 	}
 	s.PauseUntil = now.Add(d)
 	return nil
@@ -276,7 +305,7 @@ func (s *State) MuteChild(ref ChildRef, muted bool) error {
 // PrivacyLevels.
 func (s *State) SetPrivacy(ref ChildRef, level string) error {
 	if !slices.Contains(PrivacyLevels, level) {
-		return fmt.Errorf("privacy %q: use %s, %s or %s", level, PrivacyFull, PrivacySubject, PrivacyMinimal)
+		return refuse("privacy %q: use %s, %s or %s", "privacy %q: gebruik %s, %s of %s", level, PrivacyFull, PrivacySubject, PrivacyMinimal)
 	}
 	c, err := s.Child(ref)
 	if err != nil {
@@ -289,7 +318,7 @@ func (s *State) SetPrivacy(ref ChildRef, level string) error {
 // SetPreviewTime sets when "tomorrow at a glance" comes: HH:MM.
 func (s *Settings) SetPreviewTime(v string) error {
 	if !IsClock(v) {
-		return fmt.Errorf("preview time %q: use HH:MM, e.g. 19:00", v)
+		return refuse("preview time %q: use HH:MM, e.g. 19:00", "tijd van het overzicht %q: gebruik UU:MM, bijvoorbeeld 19:00", v)
 	}
 	s.PreviewTime = v
 	return nil
@@ -320,13 +349,13 @@ func ParseDuration(v string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(v, "d"); ok {
 		days, err := strconv.Atoi(n)
 		if err != nil || days < 0 {
-			return 0, fmt.Errorf("%q is not a duration (e.g. 15m, 2h, 7d)", v)
+			return 0, refuse("%q is not a duration (e.g. 15m, 2h, 7d)", "%q is geen duur (bijvoorbeeld 15m, 2h, 7d)", v)
 		}
 		return time.Duration(days) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("%q is not a duration (e.g. 15m, 2h, 7d)", v)
+		return 0, refuse("%q is not a duration (e.g. 15m, 2h, 7d)", "%q is geen duur (bijvoorbeeld 15m, 2h, 7d)", v)
 	}
 	return d, nil
 }

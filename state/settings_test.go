@@ -71,9 +71,23 @@ func TestSettingBounds(t *testing.T) {
 		{"kind grades", s.SetKind(KindGrades, false), true},
 		{"kind weather", s.SetKind("weather", false), false},
 		{"pause 0", s.Pause(time.Now(), 0), false},
+		{"pause 31d", s.Pause(time.Now(), 31*24*time.Hour), false},
+		{"interval 25h", s.SetInterval(25 * time.Hour), false},
+		{"quiet-hours 22:00-22:00", s.SetQuietHours("22:00-22:00"), false},
+		{"preview-time 7pm", s.SetPreviewTime("7pm"), false},
 	} {
 		if got := c.err == nil; got != c.ok {
 			t.Errorf("%s: err = %v, want ok=%v", c.name, c.err, c.ok)
+		}
+		// A refused value is said in both languages (an unknown kind is a
+		// caller's mistake, not a value a user typed).
+		var se *SettingError
+		if c.err != nil && c.name != "kind weather" {
+			if !errors.As(c.err, &se) {
+				t.Errorf("%s: err = %T, want a *SettingError", c.name, c.err)
+			} else if se.Dutch == "" || se.Dutch == se.English || se.In("en") != c.err.Error() {
+				t.Errorf("%s: SettingError{%q, %q}: want a Dutch text of its own, and Error() the English", c.name, se.English, se.Dutch)
+			}
 		}
 	}
 }

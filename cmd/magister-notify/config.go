@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -264,15 +265,30 @@ func (a *app) unknownKey(s *state.State, key string) error {
 		key, strings.Join(keys, ", "))
 }
 
-// refused is the error of a value the setting key does not take. The rules
-// and their words live in state, in English; in Dutch the sentence says
-// what was refused and gives state's reason in parentheses.
+// refused is the error of a value the setting key does not take, in the
+// CLI's language: state words its rules in both (state.SettingError); a
+// reason only in English (a sink's, from notifier) is given in parentheses
+// after a Dutch sentence.
 func (a *app) refused(key, v string, err error) error {
-	if a.lang() == "en" {
+	var se *state.SettingError
+	switch {
+	case errors.As(err, &se):
+		return &inLanguage{words: se.In(a.lang()), err: err}
+	case a.lang() == "en":
 		return err
 	}
 	return fmt.Errorf("ongeldige waarde %q voor %s (%w)", v, key, err)
 }
+
+// inLanguage is an error said in the user's language; the error itself
+// stays underneath.
+type inLanguage struct {
+	words string
+	err   error
+}
+
+func (e *inLanguage) Error() string { return e.words }
+func (e *inLanguage) Unwrap() error { return e.err }
 
 func def(v, d string) string {
 	if v == "" {
@@ -295,7 +311,7 @@ func parseOnOff(v string) (bool, error) {
 	case "off", "false", "no", "0":
 		return false, nil
 	}
-	return false, fmt.Errorf("%q: use on or off", v)
+	return false, &state.SettingError{English: fmt.Sprintf("%q: use on or off", v), Dutch: fmt.Sprintf("%q: gebruik on of off", v)}
 }
 
 func splitList(v string) []string {

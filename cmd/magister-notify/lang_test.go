@@ -183,3 +183,36 @@ func TestSettingBeatsLocaleAndDamageFallsBack(t *testing.T) {
 		t.Errorf("the language lookup changed the damaged state file to %q", got)
 	}
 }
+
+// TestRefusedSettingsInDutch: a value a setting does not take is refused
+// in the CLI's language, with state's own words for its rules, and nothing
+// is changed.
+func TestRefusedSettingsInDutch(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	dutchLocale(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"config", "set", "interval", "1m"}, "interval 1m is te kort: minstens 5m"},
+		{[]string{"config", "set", "quiet-hours", "late"}, `stille uren "late": gebruik UU:MM-UU:MM`},
+		{[]string{"config", "set", "notify.grades", "maybe"}, `"maybe": gebruik on of off`},
+		{[]string{"config", "set", "language", "fr"}, `taal "fr": gebruik nl, en of auto`},
+		{[]string{"config", "set", "sinks", "pager"}, `ongeldige waarde "pager" voor sinks (`},
+		{[]string{"pause", "10000h"}, "pauze 10000h: hoogstens 30d"},
+	} {
+		code, _, errs := runCLI(t, ctx, append([]string{"--state-dir", dir}, c.args...)...)
+		if code == 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: %d %q; want a refusal saying %q", c.args, code, errs, c.want)
+		}
+		for _, w := range []string{"too short", "use on or off", "at most"} {
+			if strings.Contains(errs, w) {
+				t.Errorf("%v: %q says %q in English", c.args, errs, w)
+			}
+		}
+	}
+	if _, out, _ := runCLI(t, ctx, "--state-dir", dir, "config", "get", "interval"); strings.TrimSpace(out) != "15m" {
+		t.Errorf("interval after refused sets = %q; want the default, 15m", out)
+	}
+}
