@@ -81,7 +81,7 @@ func (p *platform) install(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	if note != "" {
-		res.Message += " Note: " + note + "."
+		res = res.Saying(res.Message+" Note: "+note+".", res.Dutch+" Let op: "+note+".")
 	}
 	return mergeResults(m, res, other), nil
 }
@@ -109,9 +109,11 @@ func (p *platform) uninstall(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	if !res.Changed {
-		res.Message = "Autostart is not installed; there was nothing to remove."
+		res = res.Saying("Autostart is not installed; there was nothing to remove.",
+			"Automatisch starten is niet ingesteld; er was niets te verwijderen.")
 	} else {
-		res.Message += " The tray no longer starts at login; a running tray keeps running."
+		res = res.Saying(res.Message+" The tray no longer starts at login; a running tray keeps running.",
+			res.Dutch+" De tray start niet meer bij het inloggen; een tray die draait, blijft draaien.")
 	}
 	return res, nil
 }
@@ -183,13 +185,15 @@ func (p *platform) start(ctx context.Context) (Result, error) {
 		if err := p.unit(false).start(ctx); err != nil {
 			return Result{}, err
 		}
-		return Result{Method: Systemd, Changed: true, Message: "Started the tray with `systemctl --user start " + unitName + "`."}, nil
+		return Result{Method: Systemd, Changed: true}.Saying("Started the tray with `systemctl --user start "+unitName+"`.",
+			"De tray is gestart met `systemctl --user start "+unitName+"`."), nil
 	}
 	pid, exited, err := startDetached(p.cfg.exe, p.cfg.args)
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Method: p.cfg.method, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid), exited: exited}, nil
+	return Result{Method: p.cfg.method, Changed: true, exited: exited}.Saying(fmt.Sprintf("Started the tray (pid %d).", pid),
+		fmt.Sprintf("De tray is gestart (pid %d).", pid)), nil
 }
 
 func (p *platform) stop(ctx context.Context) (Result, error) {
@@ -203,5 +207,6 @@ func (p *platform) stop(ctx context.Context) (Result, error) {
 	if err := p.unit(false).stop(ctx); err != nil {
 		return Result{}, err
 	}
-	return Result{Method: Systemd, Changed: true, Message: "Stopped the tray with `systemctl --user stop " + unitName + "`."}, nil
+	return Result{Method: Systemd, Changed: true}.Saying("Stopped the tray with `systemctl --user stop "+unitName+"`.",
+		"De tray is gestopt met `systemctl --user stop "+unitName+"`."), nil
 }

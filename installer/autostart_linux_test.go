@@ -73,6 +73,9 @@ func TestSystemdUnitForGraphicalSession(t *testing.T) {
 		!strings.Contains(res.Message, unit) || !strings.Contains(res.Message, "service uninstall") {
 		t.Fatalf("Install = %+v", res)
 	}
+	if nl := res.In("nl"); !strings.Contains(nl, unit) || !strings.Contains(nl, "Ongedaan maken met `magister-notify service uninstall`") {
+		t.Errorf("Install in Dutch = %q", nl)
+	}
 	text := readFile(t, unit)
 	for _, want := range []string{
 		"PartOf=graphical-session.target", "After=graphical-session.target",
@@ -146,7 +149,8 @@ func TestSystemdInstallTwiceUninstallTwice(t *testing.T) {
 		t.Fatalf("left behind: %q", tree)
 	}
 	mustNotExist(t, filepath.Join(env.UnitDir(), "graphical-session.target.wants"))
-	if res := uninstall(t, a); res.Changed || !strings.Contains(res.Message, "not installed") {
+	if res := uninstall(t, a); res.Changed || !strings.Contains(res.Message, "not installed") ||
+		res.In("nl") != "Automatisch starten is niet ingesteld; er was niets te verwijderen." {
 		t.Fatalf("second Uninstall = %+v", res)
 	}
 }
@@ -443,7 +447,7 @@ func TestStartAndStop(t *testing.T) {
 		installertest.New(t)
 		exe, _ := recorder(t)
 		res, err := newAutostart(t, Options{Exe: exe, TrayPID: func() (int, bool) { return 0, false }}).Stop(ctx)
-		if err != nil || res.Changed || res.Message != "The tray is not running." {
+		if err != nil || res.Changed || res.Message != "The tray is not running." || res.In("nl") != "De tray draait niet." {
 			t.Fatalf("Stop = %+v, %v", res, err)
 		}
 	})

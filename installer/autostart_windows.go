@@ -40,7 +40,8 @@ func (p *platform) start(context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Method: RunKey, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid), exited: exited}, nil
+	return Result{Method: RunKey, Changed: true, exited: exited}.Saying(fmt.Sprintf("Started the tray (pid %d).", pid),
+		fmt.Sprintf("De tray is gestart (pid %d).", pid)), nil
 }
 
 // stop has no service manager to ask; Autostart.Stop ends the tray by pid.

@@ -73,8 +73,9 @@ func registerHandler(ctx context.Context, h handlerConfig) (Result, error) {
 		}
 		return Result{}, err
 	}
-	return Result{Changed: changed || defChanged, Paths: []string{path},
-		Message: fmt.Sprintf("Registered magister-notify as the handler of m6loapp:// addresses: wrote %s and made it the default with %s. Undo with `magister-notify login --unregister-handler`.", path, how)}, nil
+	return Result{Changed: changed || defChanged, Paths: []string{path}}.Saying(
+		fmt.Sprintf("Registered magister-notify as the handler of m6loapp:// addresses: wrote %s and made it the default with %s. Undo with `magister-notify login --unregister-handler`.", path, how),
+		fmt.Sprintf("magister-notify opent nu m6loapp://-adressen: %s is geschreven en met %s de standaard gemaakt. Ongedaan maken met `magister-notify login --unregister-handler`.", path, how)), nil
 }
 
 // makeDefault makes our entry the default handler: with xdg-mime when it is
@@ -160,9 +161,11 @@ func unregisterHandler(ctx context.Context, h handlerConfig) (Result, error) {
 		}
 	}
 	if res.Changed {
-		res.Message = "Removed magister-notify as the handler of m6loapp:// addresses (" + strings.Join(res.Paths, ", ") + ")."
+		res = res.Saying("Removed magister-notify as the handler of m6loapp:// addresses ("+strings.Join(res.Paths, ", ")+").",
+			"magister-notify opent geen m6loapp://-adressen meer ("+strings.Join(res.Paths, ", ")+").")
 	} else {
-		res.Message = "magister-notify was not registered for m6loapp:// addresses; there was nothing to remove."
+		res = res.Saying("magister-notify was not registered for m6loapp:// addresses; there was nothing to remove.",
+			"magister-notify was niet ingesteld voor m6loapp://-adressen; er was niets te verwijderen.")
 	}
 	return res, nil
 }

@@ -74,8 +74,25 @@ type Result struct {
 	Paths []string `json:"paths,omitempty"`
 	// Message is one or two sentences: what was done and how to undo it.
 	Message string `json:"message"`
+	// Dutch is Message in Dutch (see In).
+	Dutch string `json:"-"`
 
 	exited <-chan struct{} // Start without a service manager: closed when the tray ends
+}
+
+// In is the message in lang, "nl" or "en": the CLI speaks the language
+// state.ResolveLanguage chooses. --json gives Message, the English.
+func (r Result) In(lang string) string {
+	if lang == "en" || r.Dutch == "" {
+		return r.Message
+	}
+	return r.Dutch
+}
+
+// Saying is r with its message in English and Dutch.
+func (r Result) Saying(en, nl string) Result {
+	r.Message, r.Dutch = en, nl
+	return r
 }
 
 // Exited is closed when a tray that Start launched itself ends; nil when a
@@ -154,7 +171,8 @@ func (a *Autostart) Status(ctx context.Context) (Status, error) { return a.p.sta
 // tray already runs.
 func (a *Autostart) Start(ctx context.Context) (Result, error) {
 	if pid, ok := a.runningTray(); ok {
-		return Result{Method: a.cfg.method, Message: fmt.Sprintf("The tray is already running (pid %d).", pid)}, nil
+		return Result{Method: a.cfg.method}.Saying(fmt.Sprintf("The tray is already running (pid %d).", pid),
+			fmt.Sprintf("De tray draait al (pid %d).", pid)), nil
 	}
 	return a.p.start(ctx)
 }
@@ -169,7 +187,7 @@ func (a *Autostart) Stop(ctx context.Context) (Result, error) {
 	pid, ok := a.runningTray()
 	if !ok {
 		if !res.Changed {
-			res.Message = "The tray is not running."
+			res = res.Saying("The tray is not running.", "De tray draait niet.")
 		}
 		return res, nil
 	}
@@ -180,7 +198,8 @@ func (a *Autostart) Stop(ctx context.Context) (Result, error) {
 		return res, fmt.Errorf("installer: stop the tray (pid %d): %w", pid, err)
 	}
 	res.Changed = true
-	res.Message = strings.TrimSpace(res.Message + fmt.Sprintf(" Asked the tray (pid %d) to quit.", pid))
+	res = res.Saying(strings.TrimSpace(res.Message+fmt.Sprintf(" Asked the tray (pid %d) to quit.", pid)),
+		strings.TrimSpace(res.Dutch+fmt.Sprintf(" De tray (pid %d) is gevraagd te stoppen.", pid)))
 	return res, nil
 }
 
@@ -302,16 +321,15 @@ func resolve(exe, stateDir string) (string, string, error) {
 // joinPaths and messages keep Results short to build.
 func mergeResults(method Method, rs ...Result) Result {
 	out := Result{Method: method}
-	var msgs []string
+	var msgs, dutch []string
 	for _, r := range rs {
 		out.Changed = out.Changed || r.Changed
 		out.Paths = append(out.Paths, r.Paths...)
 		if r.Message != "" {
-			msgs = append(msgs, r.Message)
+			msgs, dutch = append(msgs, r.Message), append(dutch, r.In("nl"))
 		}
 	}
-	out.Message = strings.Join(msgs, " ")
-	return out
+	return out.Saying(strings.Join(msgs, " "), strings.Join(dutch, " "))
 }
 
 // removeFile removes path and reports whether it existed.

@@ -89,8 +89,9 @@ func (p *platform) install(context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("installer: write the LaunchAgent %s: %w", path, err)
 	}
 	now, _ := os.ReadFile(path)
-	return Result{Method: Launchd, Changed: !bytes.Equal(old, now), Paths: []string{path},
-		Message: fmt.Sprintf("Installed the LaunchAgent %s; the tray starts at your next login (its output goes to %s). Undo with `magister-notify service uninstall`.", path, launchdLogDir(h))}, nil
+	return Result{Method: Launchd, Changed: !bytes.Equal(old, now), Paths: []string{path}}.Saying(
+		fmt.Sprintf("Installed the LaunchAgent %s; the tray starts at your next login (its output goes to %s). Undo with `magister-notify service uninstall`.", path, launchdLogDir(h)),
+		fmt.Sprintf("De LaunchAgent %s is ingesteld; de tray start bij je volgende login (zijn uitvoer gaat naar %s). Ongedaan maken met `magister-notify service uninstall`.", path, launchdLogDir(h))), nil
 }
 
 // uninstall removes the agent's files. Unlike kardianos's Uninstall it does
@@ -112,10 +113,12 @@ func (p *platform) uninstall(context.Context) (Result, error) {
 		return Result{}, fmt.Errorf("installer: %w", err)
 	}
 	if !removed && statErr != nil {
-		return Result{Method: Launchd, Message: "Autostart is not installed; there was nothing to remove."}, nil
+		return Result{Method: Launchd}.Saying("Autostart is not installed; there was nothing to remove.",
+			"Automatisch starten is niet ingesteld; er was niets te verwijderen."), nil
 	}
-	return Result{Method: Launchd, Changed: true, Paths: []string{path, logs},
-		Message: fmt.Sprintf("Removed the LaunchAgent %s and its logs; the tray no longer starts at login (a running tray keeps running).", path)}, nil
+	return Result{Method: Launchd, Changed: true, Paths: []string{path, logs}}.Saying(
+		fmt.Sprintf("Removed the LaunchAgent %s and its logs; the tray no longer starts at login (a running tray keeps running).", path),
+		fmt.Sprintf("De LaunchAgent %s en zijn logboeken zijn verwijderd; de tray start niet meer bij het inloggen (een tray die draait, blijft draaien).", path)), nil
 }
 
 func (p *platform) status(context.Context) (Status, error) {
@@ -144,7 +147,8 @@ func (p *platform) start(ctx context.Context) (Result, error) {
 	if st, err := p.status(ctx); err == nil && st.Installed {
 		h, _ := home()
 		if svc, err := p.service(h); err == nil && svc.Start() == nil {
-			return Result{Method: Launchd, Changed: true, Message: "Started the tray with `launchctl load " + st.Path + "`."}, nil
+			return Result{Method: Launchd, Changed: true}.Saying("Started the tray with `launchctl load "+st.Path+"`.",
+				"De tray is gestart met `launchctl load "+st.Path+"`."), nil
 		}
 		// Already loaded (the tray was quit): start it by hand instead.
 	}
@@ -152,7 +156,9 @@ func (p *platform) start(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Method: Launchd, Changed: true, Message: fmt.Sprintf("Started the tray (pid %d).", pid), exited: exited}, nil
+	return Result{Method: Launchd, Changed: true, exited: exited}.Saying(
+		fmt.Sprintf("Started the tray (pid %d).", pid),
+		fmt.Sprintf("De tray is gestart (pid %d).", pid)), nil
 }
 
 func (p *platform) stop(ctx context.Context) (Result, error) {
@@ -168,7 +174,8 @@ func (p *platform) stop(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("installer: launchctl unload %s: %w", st.Path, err)
 	}
-	return Result{Method: Launchd, Changed: true, Message: "Stopped the tray with `launchctl unload " + st.Path + "`."}, nil
+	return Result{Method: Launchd, Changed: true}.Saying("Stopped the tray with `launchctl unload "+st.Path+"`.",
+		"De tray is gestopt met `launchctl unload "+st.Path+"`."), nil
 }
 
 // checkExe accepts every program path: nothing here needs it escaped in a

@@ -230,12 +230,13 @@ func (u systemdUnit) install(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	path := filepath.Join(dir, unitName)
-	when := "with your graphical session"
+	when, wanneer := "with your graphical session", "met je grafische sessie"
 	if !u.graphical {
-		when = "when your user's systemd starts (default.target)"
+		when, wanneer = "when your user's systemd starts (default.target)", "zodra de systemd van je gebruiker start (default.target)"
 	}
-	return Result{Method: Systemd, Changed: !after.equal(before), Paths: after.paths(dir),
-		Message: fmt.Sprintf("Installed and enabled the systemd user unit %s; the tray starts %s at the next login. Undo with `magister-notify service uninstall`.", path, when)}, nil
+	return Result{Method: Systemd, Changed: !after.equal(before), Paths: after.paths(dir)}.Saying(
+		fmt.Sprintf("Installed and enabled the systemd user unit %s; the tray starts %s at the next login. Undo with `magister-notify service uninstall`.", path, when),
+		fmt.Sprintf("De systemd-gebruikersunit %s is ingesteld en ingeschakeld; de tray start %s bij de volgende login. Ongedaan maken met `magister-notify service uninstall`.", path, wanneer)), nil
 }
 
 // enableUnit replaces the unit with data and enables it afresh. The links
@@ -276,10 +277,12 @@ func (u systemdUnit) uninstall(ctx context.Context) (Result, error) {
 		os.Remove(filepath.Dir(l)) // only succeeds when empty
 	}
 	msg := fmt.Sprintf("Removed the systemd user unit %s and its links.", filepath.Join(dir, unitName))
+	nl := fmt.Sprintf("De systemd-gebruikersunit %s en zijn koppelingen zijn verwijderd.", filepath.Join(dir, unitName))
 	if err := systemctl(ctx, "daemon-reload"); err != nil {
 		msg += " systemd could not be told (" + err.Error() + "); it forgets the unit at the next login."
+		nl += " systemd kon het niet worden gezegd (" + err.Error() + "); het vergeet de unit bij de volgende login."
 	}
-	return Result{Method: Systemd, Changed: true, Paths: before.paths(dir), Message: msg}, nil
+	return Result{Method: Systemd, Changed: true, Paths: before.paths(dir)}.Saying(msg, nl), nil
 }
 
 func (u systemdUnit) status(ctx context.Context) (Status, error) {

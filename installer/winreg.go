@@ -131,8 +131,9 @@ func (k runKey) install() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	res := Result{Method: RunKey, Paths: []string{k.display()},
-		Message: fmt.Sprintf("Set %s to %s; Windows starts the tray at your next sign-in. Undo with `magister-notify service uninstall`.", k.display(), k.command)}
+	res := Result{Method: RunKey, Paths: []string{k.display()}}.Saying(
+		fmt.Sprintf("Set %s to %s; Windows starts the tray at your next sign-in. Undo with `magister-notify service uninstall`.", k.display(), k.command),
+		fmt.Sprintf("%s is op %s gezet; Windows start de tray bij je volgende aanmelding. Ongedaan maken met `magister-notify service uninstall`.", k.display(), k.command))
 	if found && old == k.command && !disabled {
 		return res, nil
 	}
@@ -172,7 +173,8 @@ func (k runKey) uninstall() (Result, error) {
 	}
 	res := Result{Method: RunKey}
 	if !found && !switchFound {
-		res.Message = "Autostart is not installed; there was nothing to remove."
+		res = res.Saying("Autostart is not installed; there was nothing to remove.",
+			"Automatisch starten is niet ingesteld; er was niets te verwijderen.")
 		return res, nil
 	}
 	if err := k.reg.DeleteValue(runKeyPath, serviceName); err != nil {
@@ -182,7 +184,8 @@ func (k runKey) uninstall() (Result, error) {
 		return Result{}, fmt.Errorf(`installer: remove HKCU\%s\%s: %w`, approvedKeyPath, serviceName, err)
 	}
 	res.Changed, res.Paths = true, []string{k.display()}
-	res.Message = fmt.Sprintf("Removed %s; the tray no longer starts at sign-in (a running tray keeps running).", k.display())
+	res = res.Saying(fmt.Sprintf("Removed %s; the tray no longer starts at sign-in (a running tray keeps running).", k.display()),
+		fmt.Sprintf("%s is verwijderd; de tray start niet meer bij het aanmelden (een tray die draait, blijft draaien).", k.display()))
 	return res, nil
 }
 
@@ -253,8 +256,9 @@ func (c urlClass) register(force bool) (Result, error) {
 	if found && !ours(cur) && !force {
 		return Result{}, &ForeignHandlerError{App: cur}
 	}
-	res := Result{Paths: []string{c.display()},
-		Message: fmt.Sprintf("Registered magister-notify as the handler of m6loapp:// addresses (%s runs %s). Undo with `magister-notify login --unregister-handler`.", c.display(), c.command)}
+	res := Result{Paths: []string{c.display()}}.Saying(
+		fmt.Sprintf("Registered magister-notify as the handler of m6loapp:// addresses (%s runs %s). Undo with `magister-notify login --unregister-handler`.", c.display(), c.command),
+		fmt.Sprintf("magister-notify opent nu m6loapp://-adressen (%s start %s). Ongedaan maken met `magister-notify login --unregister-handler`.", c.display(), c.command))
 	name, _, _ := readString(c.reg, currentUser, classKeyPath, "")
 	_, marked, _ := readString(c.reg, currentUser, classKeyPath, "URL Protocol")
 	if user && cur == c.command && name == "URL:"+scheme && marked {
@@ -287,13 +291,15 @@ func (c urlClass) unregister() (Result, error) {
 		return Result{}, fmt.Errorf("installer: read %s: %w", c.display(), err)
 	}
 	if !found || !ours(cmd) {
-		return Result{Message: "magister-notify was not registered for m6loapp:// addresses; there was nothing to remove."}, nil
+		return Result{}.Saying("magister-notify was not registered for m6loapp:// addresses; there was nothing to remove.",
+			"magister-notify was niet ingesteld voor m6loapp://-adressen; er was niets te verwijderen."), nil
 	}
 	if err := c.reg.DeleteTree(classKeyPath); err != nil {
 		return Result{}, fmt.Errorf("installer: remove %s: %w", c.display(), err)
 	}
-	return Result{Changed: true, Paths: []string{c.display()},
-		Message: fmt.Sprintf("Removed magister-notify as the handler of m6loapp:// addresses (%s).", c.display())}, nil
+	return Result{Changed: true, Paths: []string{c.display()}}.Saying(
+		fmt.Sprintf("Removed magister-notify as the handler of m6loapp:// addresses (%s).", c.display()),
+		fmt.Sprintf("magister-notify opent geen m6loapp://-adressen meer (%s).", c.display())), nil
 }
 
 func (c urlClass) status() (HandlerState, error) {

@@ -68,8 +68,9 @@ func (e xdgEntry) install() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Method: XDG, Changed: changed, Paths: []string{path},
-		Message: fmt.Sprintf("Wrote the XDG autostart entry %s; your desktop starts the tray at the next login. Undo with `magister-notify service uninstall`.", path)}, nil
+	return Result{Method: XDG, Changed: changed, Paths: []string{path}}.Saying(
+		fmt.Sprintf("Wrote the XDG autostart entry %s; your desktop starts the tray at the next login. Undo with `magister-notify service uninstall`.", path),
+		fmt.Sprintf("Het XDG-autostartbestand %s is geschreven; je bureaublad start de tray bij de volgende login. Ongedaan maken met `magister-notify service uninstall`.", path)), nil
 }
 
 func (e xdgEntry) uninstall() (Result, error) {
@@ -81,8 +82,8 @@ func (e xdgEntry) uninstall() (Result, error) {
 	if err != nil || !existed {
 		return Result{Method: XDG}, err
 	}
-	return Result{Method: XDG, Changed: true, Paths: []string{path},
-		Message: fmt.Sprintf("Removed the XDG autostart entry %s.", path)}, nil
+	return Result{Method: XDG, Changed: true, Paths: []string{path}}.Saying(
+		fmt.Sprintf("Removed the XDG autostart entry %s.", path), fmt.Sprintf("Het XDG-autostartbestand %s is verwijderd.", path)), nil
 }
 
 func (e xdgEntry) status() (Status, error) {

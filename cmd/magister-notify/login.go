@@ -118,7 +118,7 @@ func (a *app) runHandler(res installer.Result, err error) error {
 	if err != nil {
 		return err
 	}
-	return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
+	return a.emit(res, func(p *printer) { p.Line("%s", res.In(p.lang)) })
 }
 
 // runBrowserLogin starts a login in the browser and waits for it to come

@@ -84,7 +84,7 @@ func (a *app) autostartWithTray(opts *serviceOptions) (*installer.Autostart, fun
 }
 
 func (a *app) printResult(res installer.Result) error {
-	return a.emit(res, func(p *printer) { p.Line("%s", res.Message) })
+	return a.emit(res, func(p *printer) { p.Line("%s", res.In(p.lang)) })
 }
 
 func (a *app) runServiceInstall(ctx context.Context, opts *serviceOptions) error {
@@ -120,9 +120,9 @@ func (a *app) runServiceUninstall(ctx context.Context, opts *serviceOptions) err
 		}
 	}
 	return a.emit(rep, func(p *printer) {
-		p.Line("%s", rep.Autostart.Message)
+		p.Line("%s", rep.Autostart.In(p.lang))
 		if rep.Handler != nil {
-			p.Line("%s", rep.Handler.Message)
+			p.Line("%s", rep.Handler.In(p.lang))
 		}
 	})
 }
@@ -266,13 +266,14 @@ func (a *app) awaitTray(ctx context.Context, res installer.Result, trayPID func(
 	defer timeout.Stop()
 	for {
 		if pid, ok := trayPID(); ok {
-			res.Message = fmt.Sprintf(a.say("Started the tray; it is running (pid %d).", "De tray is gestart en draait (pid %d)."), pid)
+			res = res.Saying(fmt.Sprintf("Started the tray; it is running (pid %d).", pid),
+				fmt.Sprintf("De tray is gestart en draait (pid %d).", pid))
 			return res, nil
 		}
 		select {
 		case <-res.Exited():
 			if pid, ok := trayPID(); ok { // it ran and was quit meanwhile
-				res.Message = fmt.Sprintf(a.say("Started the tray (pid %d).", "De tray is gestart (pid %d)."), pid)
+				res = res.Saying(fmt.Sprintf("Started the tray (pid %d).", pid), fmt.Sprintf("De tray is gestart (pid %d).", pid))
 				return res, nil
 			}
 			return res, fmt.Errorf(a.say("the tray stopped right after it started: %s", "de tray stopte direct na het starten: %s"),
