@@ -52,7 +52,7 @@ printf '#!/bin/sh\necho "$1" >>"%s/opened"\n' "$log" >"$log/browser"
 chmod +x "$log/browser"
 
 # The demo: a fake school in the binary, a throw-away state, a 20 s interval.
-BROWSER="$log/browser" LANG=C.UTF-8 LC_ALL= "$log/magister-notify" demo --for 70s >"$log/demo.log" 2>&1 &
+BROWSER="$log/browser" LANG=en_US.UTF-8 LC_ALL= LC_MESSAGES= "$log/magister-notify" demo --for 70s >"$log/demo.log" 2>&1 &
 demo=$!
 pids+=($demo)
 
@@ -73,7 +73,7 @@ if [[ $(watcher_prop RegisteredStatusNotifierItems | grep -o "'[^']*'" | wc -l) 
 	fail "the item is registered more than once: $(watcher_prop RegisteredStatusNotifierItems)"
 fi
 
-# 2. Its menu answers over dbusmenu, in English under LANG=C.UTF-8.
+# 2. Its menu answers over dbusmenu, in English under LANG=en_US.UTF-8 (C.UTF-8 would be Dutch, the default).
 menu=$(gdbus call --session --dest "$item" --object-path /StatusNotifierItem \
 	--method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierItem Menu | sed -E "s/^\(<objectpath '([^']+)'>,\)$/\1/")
 layout() { gdbus call --session --dest "$item" --object-path "$menu" --method com.canonical.dbusmenu.GetLayout -- 0 -1 '[]'; }
