@@ -90,3 +90,14 @@ func seededStore(b *testing.B, n int) *Store {
 	}
 	return st
 }
+
+// BenchmarkLanguageSetting measures the CLI's lock-free look-up of the
+// language setting, next to BenchmarkView on the same state.
+func BenchmarkLanguageSetting(b *testing.B) {
+	st := seededStore(b, 1000)
+	for b.Loop() {
+		if _, err := LanguageSetting(st.Dir()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
