@@ -90,7 +90,8 @@ type Config struct {
 	Interval time.Duration
 	// Title names the icon for the desktop (default "magister-notify").
 	Title string
-	// Getenv reads the locale for the menu's language (default os.Getenv).
+	// Getenv reads the locale, which chooses the menu's language when the
+	// setting does not (state.ResolveLanguage; default os.Getenv).
 	Getenv func(string) string
 }
 
