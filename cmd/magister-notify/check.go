@@ -14,16 +14,6 @@ import (
 	"github.com/magister-notify/magister-notify/state"
 )
 
-// checkError is a check whose fetches failed, said in the user's words;
-// the error itself stays underneath for the exit code and --verbose.
-type checkError struct {
-	words string
-	err   error
-}
-
-func (e *checkError) Error() string { return e.words }
-func (e *checkError) Unwrap() error { return e.err }
-
 // friendlyCheckError words a failed fetch that reads as internals (a dial
 // error with a URL in it, a bare status) the way a person would say it, by
 // notifier.DescribeFailure, in lang. Errors that explain() words itself,
@@ -35,7 +25,7 @@ func friendlyCheckError(err error, lang string) error {
 		return err
 	}
 	if words, ok := notifier.DescribeFailure(lang, err); ok {
-		return &checkError{words: say(lang, "the check failed: ", "de controle is mislukt: ") + words +
+		return &inWords{words: say(lang, "the check failed: ", "de controle is mislukt: ") + words +
 			" (details: check --verbose)", err: err}
 	}
 	return err

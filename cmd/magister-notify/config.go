@@ -273,22 +273,12 @@ func (a *app) refused(key, v string, err error) error {
 	var se *state.SettingError
 	switch {
 	case errors.As(err, &se):
-		return &inLanguage{words: se.In(a.lang()), err: err}
+		return &inWords{words: se.In(a.lang()), err: err}
 	case a.lang() == "en":
 		return err
 	}
 	return fmt.Errorf("ongeldige waarde %q voor %s (%w)", v, key, err)
 }
-
-// inLanguage is an error said in the user's language; the error itself
-// stays underneath.
-type inLanguage struct {
-	words string
-	err   error
-}
-
-func (e *inLanguage) Error() string { return e.words }
-func (e *inLanguage) Unwrap() error { return e.err }
 
 func def(v, d string) string {
 	if v == "" {

@@ -67,3 +67,14 @@ func (a *app) useLanguage(lang string) {
 		a.language = lang
 	}
 }
+
+// inWords is an error said in the user's words and language (a failed
+// check, a refused setting); the error itself stays underneath, for the
+// exit code and --verbose.
+type inWords struct {
+	words string
+	err   error
+}
+
+func (e *inWords) Error() string { return e.words }
+func (e *inWords) Unwrap() error { return e.err }
