@@ -1,8 +1,11 @@
 package magister
 
 import (
+	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -467,6 +470,35 @@ func TestDecodeNoRoom(t *testing.T) {
 	for i, want := range []string{"", "B12", ""} {
 		if got := as[i].Room(); got != want {
 			t.Errorf("appointment %d: Room() = %q, want %q", as[i].ID, got, want)
+		}
+	}
+}
+
+// TestUnquoteIsJSONUnmarshal holds the fast path of unquote to what
+// encoding/json makes of the same bytes: the same string, and an error
+// exactly when it gives one, for plain text, escapes, control characters,
+// non-ASCII and invalid UTF-8, and for what is not one string at all.
+func TestUnquoteIsJSONUnmarshal(t *testing.T) {
+	cases := []string{
+		`""`, `"7,5"`, `"2026-01-09T08:00:00.0000000Z"`, ` "x" `, "\t\"x\"\r\n", `"a\"b"`, `"a\\b"`,
+		`"\u00e9"`, `"é"`, `"\ud83d\ude00"`, "\"\xff\"", "\"a\x01b\"", `"`, `"x`, `x"`, `"a"b"`, `"a" "b"`,
+		`null`, `7`, `"x"` + "\u00a0", "\u00a0" + `"x"`, `'x'`, `"` + strings.Repeat("ab", 500) + `"`,
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab7, \"\\/u0\x00\x1f\x7f\x80\xc3\xa9\xff\t\n")
+	for range 20000 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		cases = append(cases, `"`+string(b)+`"`, string(b))
+	}
+	for _, in := range cases {
+		var want string
+		wantErr := json.Unmarshal([]byte(in), &want)
+		got, err := unquote([]byte(in))
+		if (err != nil) != (wantErr != nil) || got != want && wantErr == nil {
+			t.Errorf("unquote(%q) = %q, %v; json.Unmarshal gives %q, %v", in, got, err, want, wantErr)
 		}
 	}
 }
