@@ -54,6 +54,9 @@ type Store struct {
 type decoded struct {
 	data []byte
 	st   *State
+	// hist is the history member within data, when a later file that
+	// holds the same bytes may take its history from st (see splice.go).
+	hist []byte
 }
 
 // IOCounts reports how many times this Store has decoded the state file
@@ -265,6 +268,8 @@ var ErrTooLarge = plainfile.ErrTooLarge
 // check reads the state twice (its View, then its Update), and decoding
 // a file with a full history costs milliseconds each time. Decoding is a
 // function of the bytes alone, so the clone is what decoding would give.
+// And when only the history is the same, only the rest is decoded (see
+// splice.go).
 func (s *Store) read() (*State, error) {
 	data, err := plainfile.ReadFile(s.Path(), MaxFileSize)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -276,15 +281,22 @@ func (s *Store) read() (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: read %s: %w", s.Path(), err)
 	}
-	if last := s.last.Load(); last != nil && bytes.Equal(last.data, data) {
+	last := s.last.Load()
+	if last != nil && bytes.Equal(last.data, data) {
 		return last.st.clone(), nil
 	}
 	s.decodes.Add(1)
+	if last != nil {
+		if st, ok := last.reuseHistory(data); ok {
+			s.last.Store(&decoded{data: data, st: st.clone(), hist: last.hist})
+			return st, nil
+		}
+	}
 	st, err := decode(data)
 	if err != nil {
 		return nil, fmt.Errorf("state: %s: %w", s.Path(), err)
 	}
-	s.last.Store(&decoded{data: data, st: st.clone()})
+	s.last.Store(&decoded{data: data, st: st.clone(), hist: historyMember(data)})
 	return st, nil
 }
 
