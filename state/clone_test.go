@@ -68,7 +68,7 @@ func (f *filler) fill(v reflect.Value, path string) {
 	case reflect.String:
 		v.SetString(path + "#" + strconv.Itoa(f.n))
 	case reflect.Bool:
-		v.SetBool(true)
+		v.SetBool(!v.Bool()) // set, or changed
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		v.SetInt(int64(f.n))
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:

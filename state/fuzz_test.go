@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -39,6 +40,13 @@ func FuzzDecode(f *testing.F) {
 		out, err := encode(s)
 		if err != nil {
 			t.Fatalf("accepted state does not encode: %v", err)
+		}
+		// A save writes the same bytes, the second time from its cache.
+		var c entryCache
+		for range 2 {
+			if saved, err := c.encode(s); err != nil || !bytes.Equal(saved, out) {
+				t.Fatalf("a save writes\n%s (%v)\nwhere json.Marshal writes\n%s", saved, err, out)
+			}
 		}
 		s2, err := decode(out)
 		if err != nil {

@@ -51,13 +51,15 @@ type outline struct {
 	// hist is the span of the history member, from the comma before its
 	// key to the end of its value, when there is one and it is not first.
 	histStart, histEnd int
+	// healthStart is the offset of the comma before the health member.
+	healthStart int
 }
 
 // scanTop outlines the top level of data, which must be a valid JSON
 // object (callers decode it first): on anything else the outline is
 // meaningless. at is an offset to report on (see outline.at), or -1.
 func scanTop(data []byte, at int) outline {
-	o := outline{keys: map[string]int{}, plain: true, histStart: -1}
+	o := outline{keys: map[string]int{}, plain: true, histStart: -1, healthStart: -1}
 	depth := 0
 	afterValue := false // at depth 1: the last token ended a member's value
 	expectKey := false  // at depth 1: the next string is a key
@@ -85,6 +87,9 @@ func scanTop(data []byte, at int) outline {
 				}
 				if key == "history" && lastComma >= 0 && o.histStart < 0 {
 					o.histStart, inHist = lastComma, true
+				}
+				if key == "health" && lastComma >= 0 && o.healthStart < 0 {
+					o.healthStart = lastComma
 				}
 				expectKey = false
 			} else if depth == 1 {

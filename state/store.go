@@ -47,6 +47,9 @@ type Store struct {
 	// last is the state this Store last decoded and the exact bytes it
 	// came from (see read).
 	last atomic.Pointer[decoded]
+	// entries keeps the JSON of the history entries last saved (see
+	// encode.go).
+	entries entryCache
 }
 
 // decoded is a state file's contents and what they decode to. Neither is
@@ -228,7 +231,7 @@ func (s *Store) update(ctx context.Context, fn func(*State) error, tighten bool)
 	}
 	st.Quarantined = lastN(st.Quarantined, quarantineLimit)
 	st.normalize()
-	data, err := encode(st)
+	data, err := s.entries.encode(st)
 	if err != nil {
 		return err
 	}
