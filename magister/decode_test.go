@@ -1,6 +1,7 @@
 package magister
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
@@ -500,5 +501,49 @@ func TestUnquoteIsJSONUnmarshal(t *testing.T) {
 		if (err != nil) != (wantErr != nil) || got != want && wantErr == nil {
 			t.Errorf("unquote(%q) = %q, %v; json.Unmarshal gives %q, %v", in, got, err, want, wantErr)
 		}
+	}
+}
+
+// TestItemsMemberIsItemsByMap holds the envelope scan to the map it
+// replaces: for every body it does not leave to the map, the same list
+// bytes, found or not found alike. Bodies are envelopes with keys in
+// several cases, duplicates, escapes, non-ASCII, nested items keys and
+// white space, and random edits of them.
+func TestItemsMemberIsItemsByMap(t *testing.T) {
+	keys := []string{`"Items"`, `"items"`, `"ITEMS"`, `"iTems"`, `"TotalCount"`, `"links"`, `"It\u0065ms"`, `"itemſ"`, `"x"`}
+	values := []string{`[]`, `[{"id":1}]`, `null`, `1`, `-1.5e3`, `"s"`, `"a\"b}"`, `{"items":[2],"x":{}}`, `true`, `[[],{}]`, `"Items"`}
+	space := []string{"", "", " ", "\n\t"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	pick := func(s []string) string { return s[rng.IntN(len(s))] }
+	taken, left := 0, 0
+	for range 30000 {
+		var b strings.Builder
+		b.WriteString(pick(space) + "{")
+		for i := range rng.IntN(5) {
+			if i > 0 {
+				b.WriteString(pick(space) + ",")
+			}
+			b.WriteString(pick(space) + pick(keys) + pick(space) + ":" + pick(space) + pick(values) + pick(space))
+		}
+		b.WriteString("}")
+		body := []byte(strings.TrimSpace(b.String()))
+		if rng.IntN(4) == 0 {
+			i := rng.IntN(len(body))
+			body[i] = `{}[]",:\ 1a`[rng.IntN(11)]
+		}
+		raw, found, ok := itemsMember(body)
+		if !ok {
+			left++
+			continue
+		}
+		taken++
+		want, wantFound, err := itemsByMap(body)
+		if err != nil || found != wantFound || !bytes.Equal(raw, want) {
+			t.Fatalf("%s: itemsMember = %q, %v; the map gives %q, %v, %v", body, raw, found, want, wantFound, err)
+		}
+	}
+	t.Logf("%d bodies scanned, %d left to the map", taken, left)
+	if taken < 10000 {
+		t.Errorf("only %d bodies scanned: the test proves little", taken)
 	}
 }
