@@ -27,19 +27,62 @@ var (
 	errNotFound  = apiError{"No HTTP resource was found that matches the request URI."}
 )
 
+// encoded is a body already in JSON; writeJSON writes it as it is.
+type encoded []byte
+
 func writeJSON(w http.ResponseWriter, status int, body any) {
 	if status == http.StatusNoContent {
 		w.WriteHeader(status)
 		return
 	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		http.Error(w, "magistertest: encode: "+err.Error(), http.StatusInternalServerError)
-		return
+	b, ok := body.(encoded)
+	if !ok {
+		var err error
+		if b, err = json.Marshal(body); err != nil {
+			http.Error(w, "magistertest: encode: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// itemJSONLimit bounds the item JSON a school keeps (a few MB).
+const itemJSONLimit = 20000
+
+// listJSON is json.Marshal of {"<items>":[…],"<count>":n} (or without a
+// count when count is ""), with the items' JSON kept by key: a key holds
+// everything the item is made of, so an item that changed has another key,
+// and a client that asks for the same list every few minutes (a check)
+// does not have it marshalled again. It is called with s.mu held.
+// TestListJSONIsMarshal holds it to json.Marshal.
+func (s *School) listJSON(items, count string, n int, key func(i int) any, item func(i int) any) encoded {
+	if s.itemJSON == nil || len(s.itemJSON) > itemJSONLimit {
+		s.itemJSON = map[any][]byte{}
+	}
+	var b []byte
+	b = append(b, `{"`+items+`":[`...)
+	for i := range n {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k := key(i)
+		js, ok := s.itemJSON[k]
+		if !ok {
+			var err error
+			if js, err = json.Marshal(item(i)); err != nil {
+				panic("magistertest: encode: " + err.Error()) // the fake's own types always encode
+			}
+			s.itemJSON[k] = js
+		}
+		b = append(b, js...)
+	}
+	b = append(b, ']')
+	if count != "" {
+		b = strconv.AppendInt(append(b, `,"`+count+`":`...), int64(n), 10)
+	}
+	return append(b, '}')
 }
 
 func (s *School) apiHandler() http.Handler {
@@ -334,15 +377,26 @@ func (s *School) apiLaatsteCijfers(acc *account, r *http.Request) (int, any) {
 		gs = slices.Clone(st.grades)
 	}
 	slices.SortFunc(gs, newestFirst)
-	items := []laatsteCijferJSON{}
-	for _, g := range page(gs, top, skip) {
-		items = append(items, laatsteCijferJSON{
-			KolomID: g.kolomID, Omschrijving: g.desc, IngevoerdOp: apiTime(g.entered),
-			Vak: vakRefJSON{g.subj.code, g.subj.name}, Waarde: g.value, CijferGetal: cijferGetal(g.value), Weegfactor: g.weight,
-			IsVoldoende: sufficientPtr(g.value), TeltMee: g.weight > 0,
-		})
+	pg := page(gs, top, skip)
+	b := s.listJSON("items", "", len(pg), func(i int) any { return laatsteKey{*pg[i], *pg[i].subj} },
+		func(i int) any { return laatsteCijfer(pg[i]) })
+	// The count is of all grades, not of the page.
+	b = strconv.AppendInt(append(b[:len(b)-1], `,"totalCount":`...), int64(len(gs)), 10)
+	return http.StatusOK, append(b, '}')
+}
+
+// laatsteKey is everything a latest-grades item is made of.
+type laatsteKey struct {
+	g    grade
+	subj subject
+}
+
+func laatsteCijfer(g *grade) laatsteCijferJSON {
+	return laatsteCijferJSON{
+		KolomID: g.kolomID, Omschrijving: g.desc, IngevoerdOp: apiTime(g.entered),
+		Vak: vakRefJSON{g.subj.code, g.subj.name}, Waarde: g.value, CijferGetal: cijferGetal(g.value), Weegfactor: g.weight,
+		IsVoldoende: sufficientPtr(g.value), TeltMee: g.weight > 0,
 	}
-	return http.StatusOK, itemsCamelCount[laatsteCijferJSON]{items, len(gs)}
 }
 
 // ---- enrollments ----
@@ -671,18 +725,33 @@ func (s *School) apiAfspraken(acc *account, r *http.Request) (int, any) {
 	if err != nil {
 		return http.StatusBadRequest, apiError{"The request is invalid: " + err.Error()}
 	}
-	items := []afspraakJSON{}
+	var in []*appointment
 	if st != nil {
 		s.extendTimetable(st, to)
 		appts := slices.Clone(st.appts)
 		slices.SortFunc(appts, byStart)
 		for _, a := range appts {
 			if !a.start.Before(from) && a.start.Before(to) {
-				items = append(items, afspraak(st, a))
+				in = append(in, a)
 			}
 		}
 	}
-	return http.StatusOK, itemsPascalCount[afspraakJSON]{items, len(items)}
+	return http.StatusOK, s.listJSON("Items", "TotalCount", len(in), func(i int) any { return afspraakKey(st, in[i]) },
+		func(i int) any { return afspraak(st, in[i]) })
+}
+
+// afspraakKey is everything afspraak makes an item of.
+func afspraakKey(st *student, a *appointment) any {
+	type key struct {
+		student int
+		a       appointment
+		subj    subject
+	}
+	k := key{student: st.id, a: *a}
+	if a.subj != nil {
+		k.subj = *a.subj
+	}
+	return k
 }
 
 func (s *School) appointmentFor(acc *account, r *http.Request) (*student, *appointment, int) {

@@ -51,6 +51,9 @@ type School struct {
 	failures []Failure
 	holds    []*hold
 	requests []Request
+	// itemJSON keeps the JSON of list items by everything they are made
+	// of (see listJSON).
+	itemJSON map[any][]byte
 }
 
 // Option configures a School.
