@@ -15,7 +15,7 @@ FUZZ    := state:FuzzDecode state:FuzzHistoryReuse \
 	magister:FuzzDecodeAccount magister:FuzzDecodeChildren magister:FuzzDecodeLatestGrades \
 	magister:FuzzDecodeEnrollments magister:FuzzDecodeEnrollmentGrades magister:FuzzDecodeAppointments \
 	magister:FuzzDecodeAbsences magister:FuzzDecodeMessages magister:FuzzParseRedirect \
-	magister:FuzzParseGradeValue magister:FuzzPlainText
+	magister:FuzzParseGradeValue magister:FuzzPlainText magister:FuzzItemsEnvelope
 
 .PHONY: all build windows test vet fmt-check unit soak e2e e2e-tray e2e-look test-windows fuzz cross bench clean demo dist test-dist macos-app
 

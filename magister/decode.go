@@ -48,12 +48,21 @@ func decodeItems[T any](body []byte) ([]T, error) {
 	case '[':
 		raw = body
 	case '{':
-		var found, ok bool
-		if raw, found, ok = itemsMember(body); !ok {
-			var err error
-			if raw, found, err = itemsByMap(body); err != nil {
-				return nil, err
+		if raw, found, ok := itemsMember(body); ok {
+			if !found {
+				return nil, errNoItems
 			}
+			items, err := unmarshalItems[T](raw)
+			var syn *json.SyntaxError
+			if !errors.As(err, &syn) {
+				return items, err
+			}
+			// A broken list: the map below says where the body broke.
+		}
+		var found bool
+		var err error
+		if raw, found, err = itemsByMap(body); err != nil {
+			return nil, err
 		}
 		if !found {
 			return nil, errNoItems
@@ -61,6 +70,10 @@ func decodeItems[T any](body []byte) ([]T, error) {
 	default:
 		return nil, fmt.Errorf("want a JSON object or array, got %q", truncate(string(body[:min(len(body), 16)]), 16))
 	}
+	return unmarshalItems[T](raw)
+}
+
+func unmarshalItems[T any](raw []byte) ([]T, error) {
 	var items []T
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, err
@@ -104,18 +117,20 @@ func itemsByMap(body []byte) (raw []byte, found bool, err error) {
 }
 
 // itemsMember finds what itemsByMap finds, without decoding the envelope
-// into a map: a check reads some 150 KB of responses, and the map took a
-// second pass of encoding/json over every byte and a copy of the list.
-// It reports ok false for what it leaves to itemsByMap: an invalid body
-// (whose error itemsByMap gives), keys with escapes or non-ASCII bytes
-// (which the map would unescape), and two keys that differ from "items"
-// only in case (of which the map picks either). Like the map, it takes the
-// last of duplicate keys. TestItemsMemberIsItemsByMap holds it to that.
+// into a map, and without a pass of encoding/json over the list: a check
+// reads some 150 KB of responses, and the map took two passes over every
+// byte and a copy of the list. It scans the envelope's top level, then
+// checks that the envelope with the list replaced by null is valid JSON;
+// the caller's decoding of the list checks the list. Both valid means the
+// body is, and on a valid body the scan is exact.
+//
+// It reports ok false for what it leaves to itemsByMap: a body the scan
+// or the check finds broken, keys with escapes or non-ASCII bytes (the map
+// unescapes them), and two keys that differ from "items" only in case (of
+// which the map picks either). Like the map, it takes the last of duplicate
+// keys. TestItemsMemberIsItemsByMap holds decodeItems to the map.
 func itemsMember(body []byte) (raw []byte, found, ok bool) {
-	if !json.Valid(body) {
-		return nil, false, false
-	}
-	var exact, lower, folded []byte // the last value of "Items", "items", another case
+	var exact, lower, folded [2]int // the last value of "Items", "items", another case
 	var foldedKey string
 	depth := 0
 	for i := 0; i < len(body); i++ {
@@ -125,73 +140,96 @@ func itemsMember(body []byte) (raw []byte, found, ok bool) {
 		case '}', ']':
 			depth--
 		case '"':
-			j := i + 1
-			for ; body[j] != '"'; j++ {
-				if body[j] == '\\' {
-					j++
-				}
+			j := stringEnd(body, i)
+			if j < 0 {
+				return nil, false, false
 			}
-			str := body[i+1 : j]
-			k := j + 1
+			k := j
 			for k < len(body) && isSpace(body[k]) {
 				k++
 			}
-			if depth != 1 || body[k] != ':' { // a value, not a key of the envelope
-				i = j
-				continue
+			if k >= len(body) || depth != 1 || body[k] != ':' {
+				return nil, false, false // not a key of the envelope: values are skipped below
 			}
+			str := body[i+1 : j-1]
 			for _, b := range str {
 				if b == '\\' || b >= 0x80 {
 					return nil, false, false
 				}
 			}
 			start := k + 1
-			for isSpace(body[start]) {
+			for start < len(body) && isSpace(body[start]) {
 				start++
 			}
 			end := valueEnd(body, start)
-			v := body[start:end]
+			if end < 0 {
+				return nil, false, false
+			}
+			span := [2]int{start, end}
 			switch key := string(str); {
 			case key == "Items":
-				exact = v
+				exact = span
 			case key == "items":
-				lower = v
+				lower = span
 			case strings.EqualFold(key, "items"):
-				if folded != nil && key != foldedKey {
+				if folded[1] > 0 && key != foldedKey {
 					return nil, false, false
 				}
-				folded, foldedKey = v, key
+				folded, foldedKey = span, key
 			}
 			i = end - 1
 		}
 	}
+	var span [2]int
 	switch {
-	case exact != nil:
-		return exact, true, true
-	case lower != nil:
-		return lower, true, true
-	case folded != nil:
-		return folded, true, true
+	case exact[1] > 0:
+		span = exact
+	case lower[1] > 0:
+		span = lower
+	case folded[1] > 0:
+		span = folded
+	default:
+		return nil, false, json.Valid(body)
 	}
-	return nil, false, true
+	rest := make([]byte, 0, len(body)-(span[1]-span[0])+4)
+	rest = append(append(append(rest, body[:span[0]]...), "null"...), body[span[1]:]...)
+	if !json.Valid(rest) {
+		return nil, false, false
+	}
+	return body[span[0]:span[1]], true, true
+}
+
+// stringEnd is the offset just past the JSON string that starts at
+// body[i], or -1 when it does not end.
+func stringEnd(body []byte, i int) int {
+	for j := i + 1; j < len(body); j++ {
+		switch body[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return -1
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-// valueEnd is the end of the valid JSON value that starts at body[start].
+// valueEnd is the end of the JSON value that starts at body[start], or -1
+// when the body ends first. Only on a valid body is it exact.
 func valueEnd(body []byte, start int) int {
 	depth := 0
 	for i := start; i < len(body); i++ {
 		switch c := body[i]; {
 		case c == '"':
-			for i++; body[i] != '"'; i++ {
-				if body[i] == '\\' {
-					i++
-				}
+			j := stringEnd(body, i)
+			if j < 0 {
+				return -1
 			}
 			if depth == 0 {
-				return i + 1
+				return j
 			}
+			i = j - 1
 		case c == '{' || c == '[':
 			depth++
 		case c == '}' || c == ']':
@@ -206,7 +244,7 @@ func valueEnd(body []byte, start int) int {
 			return i // a literal's end
 		}
 	}
-	return len(body)
+	return -1
 }
 
 // decodeObject reads one JSON object into T.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -504,14 +506,49 @@ func TestUnquoteIsJSONUnmarshal(t *testing.T) {
 	}
 }
 
-// TestItemsMemberIsItemsByMap holds the envelope scan to the map it
-// replaces: for every body it does not leave to the map, the same list
-// bytes, found or not found alike. Bodies are envelopes with keys in
-// several cases, duplicates, escapes, non-ASCII, nested items keys and
-// white space, and random edits of them.
+// decodeItemsByMap is decodeItems as it was, finding the list through a map.
+func decodeItemsByMap[T any](body []byte) ([]T, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return decodeItems[T](body) // no envelope: not what changed
+	}
+	raw, found, err := itemsByMap(body)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, errNoItems
+	}
+	return unmarshalItems[T](raw)
+}
+
+// ambiguousItems reports an envelope of which the map picks either of two
+// lists, at random: keys that differ from "items" only in case.
+func ambiguousItems(body []byte) bool {
+	var env map[string]json.RawMessage
+	if json.Unmarshal(bytes.TrimSpace(body), &env) != nil || env["Items"] != nil || env["items"] != nil {
+		return false
+	}
+	n := 0
+	for k := range env {
+		if strings.EqualFold(k, "items") {
+			n++
+		}
+	}
+	return n > 1
+}
+
+// TestItemsMemberIsItemsByMap holds decodeItems, which finds the list by
+// a scan of the envelope, to what finding it through a map gave (the code
+// before): the same items, or the same error. Bodies are envelopes with
+// keys in several cases, duplicates, escapes, non-ASCII, nested items keys
+// and white space, and random edits of them, most of them broken.
 func TestItemsMemberIsItemsByMap(t *testing.T) {
+	type item struct {
+		ID flexInt `json:"id"`
+	}
 	keys := []string{`"Items"`, `"items"`, `"ITEMS"`, `"iTems"`, `"TotalCount"`, `"links"`, `"It\u0065ms"`, `"itemſ"`, `"x"`}
-	values := []string{`[]`, `[{"id":1}]`, `null`, `1`, `-1.5e3`, `"s"`, `"a\"b}"`, `{"items":[2],"x":{}}`, `true`, `[[],{}]`, `"Items"`}
+	values := []string{`[]`, `[{"id":1}]`, `[{"id":"2"},{"id":1.5}]`, `null`, `1`, `-1.5e3`, `"s"`, `"a\"b}"`, `{"items":[2],"x":{}}`, `true`, `[[],{}]`, `"Items"`}
 	space := []string{"", "", " ", "\n\t"}
 	rng := rand.New(rand.NewPCG(5, 6))
 	pick := func(s []string) string { return s[rng.IntN(len(s))] }
@@ -527,23 +564,26 @@ func TestItemsMemberIsItemsByMap(t *testing.T) {
 		}
 		b.WriteString("}")
 		body := []byte(strings.TrimSpace(b.String()))
-		if rng.IntN(4) == 0 {
+		for range rng.IntN(3) {
 			i := rng.IntN(len(body))
 			body[i] = `{}[]",:\ 1a`[rng.IntN(11)]
 		}
-		raw, found, ok := itemsMember(body)
-		if !ok {
+		if _, _, ok := itemsMember(body); ok {
+			taken++
+		} else {
 			left++
-			continue
 		}
-		taken++
-		want, wantFound, err := itemsByMap(body)
-		if err != nil || found != wantFound || !bytes.Equal(raw, want) {
-			t.Fatalf("%s: itemsMember = %q, %v; the map gives %q, %v, %v", body, raw, found, want, wantFound, err)
+		if ambiguousItems(body) {
+			continue // the map picks either of two lists, at random
+		}
+		got, err := decodeItems[item](body)
+		want, wantErr := decodeItemsByMap[item](body)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: decodeItems = %v, %v; through the map %v, %v", body, got, err, want, wantErr)
 		}
 	}
 	t.Logf("%d bodies scanned, %d left to the map", taken, left)
-	if taken < 10000 {
+	if taken < 5000 {
 		t.Errorf("only %d bodies scanned: the test proves little", taken)
 	}
 }

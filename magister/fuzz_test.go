@@ -1,6 +1,8 @@
 package magister
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -108,6 +110,28 @@ func FuzzDecodeAppointments(f *testing.F) {
 		for _, a := range as {
 			_ = a.IsCancelled() || a.IsChanged() || a.IsTest() || a.HasHomework()
 			_, _ = a.Room(), a.Subject()
+		}
+	})
+}
+
+// FuzzItemsEnvelope holds decodeItems to finding the list through a map
+// (decodeItemsByMap), for any bytes: the same items or the same error.
+func FuzzItemsEnvelope(f *testing.F) {
+	addSeeds(f, `{"Items":[{"Id":1}],"TotalCount":1}`, `{"items":[{"id":"2"}],"links":{"items":[]}}`,
+		`{"ITEMS":null,"items":[]}`, `{"It\u0065ms":[{"id":1}],"x":"\""}`, `{"Items":[{"id":1}] "x":1}`, `[{"id":3}]`)
+	type item struct {
+		ID    flexInt  `json:"id"`
+		Naam  flexText `json:"naam"`
+		Start flexTime `json:"start"`
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if ambiguousItems(b) {
+			return
+		}
+		got, err := decodeItems[item](b)
+		want, wantErr := decodeItemsByMap[item](b)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+			t.Fatalf("decodeItems = %v, %v; through the map %v, %v", got, err, want, wantErr)
 		}
 	})
 }
