@@ -130,55 +130,9 @@ func itemsByMap(body []byte) (raw []byte, found bool, err error) {
 // which the map picks either). Like the map, it takes the last of duplicate
 // keys. TestItemsMemberIsItemsByMap holds decodeItems to the map.
 func itemsMember(body []byte) (raw []byte, found, ok bool) {
-	var exact, lower, folded [2]int // the last value of "Items", "items", another case
-	var foldedKey string
-	depth := 0
-	for i := 0; i < len(body); i++ {
-		switch c := body[i]; c {
-		case '{', '[':
-			depth++
-		case '}', ']':
-			depth--
-		case '"':
-			j := stringEnd(body, i)
-			if j < 0 {
-				return nil, false, false
-			}
-			k := j
-			for k < len(body) && isSpace(body[k]) {
-				k++
-			}
-			if k >= len(body) || depth != 1 || body[k] != ':' {
-				return nil, false, false // not a key of the envelope: values are skipped below
-			}
-			str := body[i+1 : j-1]
-			for _, b := range str {
-				if b == '\\' || b >= 0x80 {
-					return nil, false, false
-				}
-			}
-			start := k + 1
-			for start < len(body) && isSpace(body[start]) {
-				start++
-			}
-			end := valueEnd(body, start)
-			if end < 0 {
-				return nil, false, false
-			}
-			span := [2]int{start, end}
-			switch key := string(str); {
-			case key == "Items":
-				exact = span
-			case key == "items":
-				lower = span
-			case strings.EqualFold(key, "items"):
-				if folded[1] > 0 && key != foldedKey {
-					return nil, false, false
-				}
-				folded, foldedKey = span, key
-			}
-			i = end - 1
-		}
+	exact, lower, folded, ok := itemsSpans(body)
+	if !ok {
+		return nil, false, false
 	}
 	var span [2]int
 	switch {
@@ -197,6 +151,63 @@ func itemsMember(body []byte) (raw []byte, found, ok bool) {
 		return nil, false, false
 	}
 	return body[span[0]:span[1]], true, true
+}
+
+// itemsSpans scans the envelope's top level for the spans of the last
+// values of "Items", of "items" and of a key that differs from those only
+// in case (zero when there is none), reporting ok false as itemsMember
+// does.
+func itemsSpans(body []byte) (exact, lower, folded [2]int, ok bool) {
+	var foldedKey string
+	depth := 0
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			j := stringEnd(body, i)
+			if j < 0 {
+				return exact, lower, folded, false
+			}
+			k := j
+			for k < len(body) && isSpace(body[k]) {
+				k++
+			}
+			if k >= len(body) || depth != 1 || body[k] != ':' {
+				return exact, lower, folded, false // not a key of the envelope: values are skipped below
+			}
+			str := body[i+1 : j-1]
+			for _, b := range str {
+				if b == '\\' || b >= 0x80 {
+					return exact, lower, folded, false
+				}
+			}
+			start := k + 1
+			for start < len(body) && isSpace(body[start]) {
+				start++
+			}
+			end := valueEnd(body, start)
+			if end < 0 {
+				return exact, lower, folded, false
+			}
+			span := [2]int{start, end}
+			switch key := string(str); {
+			case key == "Items":
+				exact = span
+			case key == "items":
+				lower = span
+			case strings.EqualFold(key, "items"):
+				if folded[1] > 0 && key != foldedKey {
+					return exact, lower, folded, false
+				}
+				folded, foldedKey = span, key
+			}
+			i = end - 1
+		}
+	}
+	return exact, lower, folded, true
 }
 
 // stringEnd is the offset just past the JSON string that starts at

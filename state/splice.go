@@ -71,26 +71,9 @@ func scanTop(data []byte, at int) outline {
 		}
 		switch c := data[i]; c {
 		case '"':
-			j := i + 1
-			escaped := false
-			for ; data[j] != '"'; j++ {
-				if data[j] == '\\' {
-					escaped = true
-					j++
-				}
-			}
+			j, escaped := stringEnd(data, i)
 			if depth == 1 && expectKey {
-				key := string(data[i+1 : j])
-				o.keys[key]++
-				if escaped || !topKeys[key] {
-					o.plain = false
-				}
-				if key == "history" && lastComma >= 0 && o.histStart < 0 {
-					o.histStart, inHist = lastComma, true
-				}
-				if key == "health" && lastComma >= 0 && o.healthStart < 0 {
-					o.healthStart = lastComma
-				}
+				inHist = o.key(string(data[i+1:j]), escaped, lastComma) || inHist
 				expectKey = false
 			} else if depth == 1 {
 				afterValue = true
@@ -131,6 +114,39 @@ func scanTop(data []byte, at int) outline {
 		o.at = false
 	}
 	return o
+}
+
+// key records a top-level key whose member starts at comma, and reports
+// whether it starts the history member.
+func (o *outline) key(name string, escaped bool, comma int) (history bool) {
+	o.keys[name]++
+	if escaped || !topKeys[name] {
+		o.plain = false
+	}
+	if comma < 0 {
+		return false
+	}
+	if name == "history" && o.histStart < 0 {
+		o.histStart = comma
+		return true
+	}
+	if name == "health" && o.healthStart < 0 {
+		o.healthStart = comma
+	}
+	return false
+}
+
+// stringEnd is the offset of the quote that ends the JSON string starting
+// at data[i] in valid JSON, and whether the string has escapes.
+func stringEnd(data []byte, i int) (end int, escaped bool) {
+	j := i + 1
+	for ; data[j] != '"'; j++ {
+		if data[j] == '\\' {
+			escaped = true
+			j++
+		}
+	}
+	return j, escaped
 }
 
 // historyMember is the span of the history member of data, a file that
