@@ -94,7 +94,7 @@ func keys(m map[string]json.RawMessage) []string {
 }
 
 func TestAccounts(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	var parent, student accountResp
 	getJSON(t, s, accessFor(t, s, ParentLogin), "/api/account", &parent)
 	getJSON(t, s, accessFor(t, s, StudentLogin), "/api/account", &student)
@@ -117,7 +117,7 @@ func TestAccounts(t *testing.T) {
 }
 
 func TestChildren(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	tok := accessFor(t, s, ParentLogin)
 	var acc accountResp
 	getJSON(t, s, tok, "/api/account", &acc)

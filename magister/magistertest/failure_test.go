@@ -12,7 +12,7 @@ import (
 )
 
 func TestFailCountSemantics(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	tok := accessFor(t, s, ParentLogin)
 	statuses := func(n int) []int {
 		var got []int
@@ -69,7 +69,7 @@ func jsonOf(v any) string {
 }
 
 func TestFailureBodies(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	tok := accessFor(t, s, ParentLogin)
 	tests := []struct {
 		name        string
@@ -169,7 +169,7 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) {
 }
 
 func TestSlowRequestOverTheNetwork(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	tok := accessFor(t, s, ParentLogin)
 	s.Fail(Failure{DelayMs: int((10 * time.Minute).Milliseconds())})
 	client := &http.Client{Timeout: 50 * time.Millisecond}
@@ -188,7 +188,7 @@ func TestSlowRequestOverTheNetwork(t *testing.T) {
 // TestHoldKeepsOneRequest: the held request waits for release and is then
 // answered with the data as they are at that moment; other paths pass.
 func TestHoldKeepsOneRequest(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	tok := accessFor(t, s, ParentLogin)
 	anna := childID(t, s, tok, "Anna")
 	arrived, release := s.Hold("/cijfers/laatste")

@@ -11,43 +11,19 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/magister-notify/magister-notify/internal/testenv"
 )
-
-// testClock is a settable clock for WithClock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // wednesday is 2026-01-14 10:00 in Amsterdam (09:00 UTC), mid school year.
 var wednesday = time.Date(2026, time.January, 14, 9, 0, 0, 0, time.UTC)
 
-func startSchool(t *testing.T, opts ...Option) *School {
+func startSchoolAt(t *testing.T, at time.Time) (*School, *testenv.Clock) {
 	t.Helper()
-	s := New(opts...)
-	t.Cleanup(s.Close)
-	return s
-}
-
-func startSchoolAt(t *testing.T, at time.Time) (*School, *testClock) {
-	t.Helper()
-	c := &testClock{t: at}
-	return startSchool(t, WithClock(c.Now)), c
+	c := testenv.NewClock(at)
+	return Start(t, WithClock(c.Now)), c
 }
 
 // noRedirect is a client that shows redirects instead of following them.

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/magister-notify/magister-notify/internal/testenv"
 )
 
 // TestListJSONIsMarshal holds the appointment and latest-grade lists,
@@ -17,7 +19,7 @@ import (
 // added and corrected; each list is asked for twice, the second time from
 // the kept JSON.
 func TestListJSONIsMarshal(t *testing.T) {
-	clock := &testClock{t: wednesday}
+	clock := testenv.NewClock(wednesday)
 	s := newSchool([]Option{WithClock(clock.Now)})
 	parent := s.accounts[ParentLogin]
 	anna := parent.children[0]

@@ -9,7 +9,7 @@ import (
 )
 
 func TestAuthorizeRedirectsWithCodeInFragment(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	p := newPKCE()
 	resp := authorize(t, s, authorizeParams(p, ""))
 	if resp.StatusCode != http.StatusFound {
@@ -37,7 +37,7 @@ func TestAuthorizeRedirectsWithCodeInFragment(t *testing.T) {
 }
 
 func TestAuthorizeRejectsBadRequests(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	p := newPKCE()
 	tests := []struct {
 		name, key, value string
@@ -74,7 +74,7 @@ func TestAuthorizeRejectsBadRequests(t *testing.T) {
 }
 
 func TestLoginHintSelectsAccount(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	for hint, want := range map[string]string{"": "Eva", ParentLogin: "Eva", StudentLogin: "Sem", "someone.else": "Eva"} {
 		tok := login(t, s, hint)
 		var acc accountResp
@@ -86,7 +86,7 @@ func TestLoginHintSelectsAccount(t *testing.T) {
 }
 
 func TestCodeExchange(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	code := func(p pkce) string {
 		return fragment(t, authorize(t, s, authorizeParams(p, "")).Header.Get("Location")).Get("code")
 	}
@@ -164,7 +164,7 @@ func TestCodeExpiresAfterFiveMinutes(t *testing.T) {
 }
 
 func TestRefreshTokensRotateStrictly(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	first := login(t, s, "")
 	rt1 := first["refresh_token"].(string)
 
@@ -197,7 +197,7 @@ func TestRefreshTokensRotateStrictly(t *testing.T) {
 }
 
 func TestRevokeRefreshTokens(t *testing.T) {
-	s := startSchool(t)
+	s := Start(t)
 	rt := s.IssueRefreshToken(StudentLogin)
 	access := accessFor(t, s, StudentLogin)
 	s.RevokeRefreshTokens()
