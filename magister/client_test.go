@@ -18,7 +18,7 @@ import (
 
 func TestClientParent(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	c := logIn(t, f, magistertest.ParentLogin).client
 
 	acct, children := family(t, c)
@@ -193,7 +193,7 @@ func TestClientParent(t *testing.T) {
 
 func TestClientStudent(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	c := logIn(t, f, magistertest.StudentLogin).client
 	acct, children := family(t, c)
 	if acct.IsParent || acct.FirstName != "Sem" {
@@ -224,7 +224,7 @@ func TestClientStudent(t *testing.T) {
 
 func TestClientSeesChanges(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	c := logIn(t, f, magistertest.ParentLogin).client
 	_, children := family(t, c)
 	daan := children[1]
@@ -310,7 +310,7 @@ func TestClientSeesChanges(t *testing.T) {
 // whole list in order, and a short page is the last.
 func TestLatestGradesPages(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	c := logIn(t, f, magistertest.StudentLogin).client
 	acct, err := c.Account(ctx)
 	if err != nil {
@@ -351,7 +351,7 @@ func TestLatestGradesPages(t *testing.T) {
 // budget of four.
 func TestRequestBudget(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	c := logIn(t, f, magistertest.ParentLogin).client
 	check := func() {
 		_, children := family(t, c)
@@ -392,7 +392,7 @@ func TestRateLimit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t)
+			f := magistertest.Start(t)
 			li := logIn(t, f, magistertest.StudentLogin)
 			if _, err := li.client.Account(ctx); err != nil {
 				t.Fatal(err)
@@ -519,7 +519,7 @@ func TestServerErrorsRetried(t *testing.T) {
 
 func TestGarbageJSON(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	li := logIn(t, f, magistertest.ParentLogin)
 	acct, err := li.client.Account(ctx)
 	if err != nil {
@@ -539,7 +539,7 @@ func TestGarbageJSON(t *testing.T) {
 func TestSlowServer(t *testing.T) {
 	ctx := context.Background()
 	t.Run("context deadline", func(t *testing.T) {
-		f := newFake(t)
+		f := magistertest.Start(t)
 		li := logIn(t, f, magistertest.ParentLogin)
 		if _, err := li.ts.AccessToken(ctx); err != nil {
 			t.Fatal(err)
@@ -556,7 +556,7 @@ func TestSlowServer(t *testing.T) {
 		}
 	})
 	t.Run("request timeout is retried", func(t *testing.T) {
-		f := newFake(t)
+		f := magistertest.Start(t)
 		li := logIn(t, f, magistertest.ParentLogin, WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
 		if _, err := li.ts.AccessToken(ctx); err != nil {
 			t.Fatal(err)
@@ -574,7 +574,7 @@ func TestSlowServer(t *testing.T) {
 
 func TestExpiredAccessToken(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	li := logIn(t, f, magistertest.ParentLogin)
 	acct, err := li.client.Account(ctx)
 	if err != nil {
@@ -605,7 +605,7 @@ func TestExpiredAccessToken(t *testing.T) {
 
 func TestRevokedRefreshToken(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	li := logIn(t, f, magistertest.ParentLogin)
 	acct, err := li.client.Account(ctx)
 	if err != nil {

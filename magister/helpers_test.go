@@ -2,21 +2,12 @@ package magister
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/magister-notify/magister-notify/magister/magistertest"
 )
-
-// newFake starts a fake school for one test.
-func newFake(t testing.TB, opts ...magistertest.Option) *magistertest.School {
-	t.Helper()
-	f := magistertest.New(opts...)
-	t.Cleanup(f.Close)
-	return f
-}
 
 // fakeSchool is the School for a fake's base URL.
 func fakeSchool(t testing.TB, f *magistertest.School) School {
@@ -115,7 +106,7 @@ func family(t testing.TB, c *Client) (Account, []Child) {
 // what Account returned.
 func accountDuring(t testing.TB, ctx context.Context, login string, failure magistertest.Failure) (*loggedIn, Account, error) {
 	t.Helper()
-	li := logIn(t, newFake(t), login)
+	li := logIn(t, magistertest.Start(t), login)
 	li.fake.Fail(failure)
 	acct, err := li.client.Account(ctx)
 	return li, acct, err
@@ -123,11 +114,8 @@ func accountDuring(t testing.TB, ctx context.Context, login string, failure magi
 
 // countRequests counts logged requests whose path starts with prefix.
 func countRequests(f *magistertest.School, prefix string) (n int, statuses []int) {
-	for _, r := range f.Requests() {
-		if strings.HasPrefix(r.Path, prefix) {
-			n++
-			statuses = append(statuses, r.Status)
-		}
+	for _, r := range magistertest.RequestsTo(f, prefix) {
+		statuses = append(statuses, r.Status)
 	}
-	return n, statuses
+	return len(statuses), statuses
 }

@@ -117,29 +117,9 @@ func TestParseRedirect(t *testing.T) {
 	}
 }
 
-// authorize runs the browser part against the fake: GET the authorize URL
-// without following redirects and return the Location.
-func authorize(t *testing.T, authURL string) string {
-	t.Helper()
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(authURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		t.Fatalf("authorize: status %d", resp.StatusCode)
-	}
-	loc := resp.Header.Get("Location")
-	if !strings.HasPrefix(loc, RedirectURI+"#") {
-		t.Fatalf("Location %q", loc)
-	}
-	return loc
-}
-
 func TestLoginFlow(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	for _, tc := range []struct{ login, wantFirst string }{{magistertest.StudentLogin, "Sem"}, {magistertest.ParentLogin, "Eva"}} {
 		t.Run(tc.login, func(t *testing.T) {
@@ -147,7 +127,7 @@ func TestLoginFlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			red, err := ParseRedirect(authorize(t, req.AuthorizeURL()))
+			red, err := ParseRedirect(magistertest.SignIn(t, req.AuthorizeURL()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +164,7 @@ func TestLoginFlow(t *testing.T) {
 func TestLoginFlowPersistedRequest(t *testing.T) {
 	// --print-url stores the request as JSON; --redirect-url reads it back.
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	req, err := NewLoginRequest(fakeSchool(t, f), "")
 	if err != nil {
 		t.Fatal(err)
@@ -193,7 +173,7 @@ func TestLoginFlowPersistedRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loc := authorize(t, req.AuthorizeURL())
+	loc := magistertest.SignIn(t, req.AuthorizeURL())
 	// The query form and a bare code work too.
 	red, err := ParseRedirect(strings.Replace(loc, "#", "?", 1))
 	if err != nil {
@@ -203,7 +183,7 @@ func TestLoginFlowPersistedRequest(t *testing.T) {
 		t.Fatalf("exchange with a persisted request: %v", err)
 	}
 	req2, _ := NewLoginRequest(fakeSchool(t, f), "")
-	red2, _ := ParseRedirect(authorize(t, req2.AuthorizeURL()))
+	red2, _ := ParseRedirect(magistertest.SignIn(t, req2.AuthorizeURL()))
 	bare, err := ParseRedirect(red2.Code)
 	if err != nil {
 		t.Fatal(err)
@@ -215,14 +195,14 @@ func TestLoginFlowPersistedRequest(t *testing.T) {
 
 func TestLoginRejects(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	start := func() (*LoginRequest, Redirect) {
 		req, err := NewLoginRequest(school, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		red, err := ParseRedirect(authorize(t, req.AuthorizeURL()))
+		red, err := ParseRedirect(magistertest.SignIn(t, req.AuthorizeURL()))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,7 +253,7 @@ func TestLoginRejects(t *testing.T) {
 
 func TestRefreshErrors(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	rt := f.IssueRefreshToken(magistertest.ParentLogin)
 	tok, err := Refresh(ctx, school, rt)

@@ -32,7 +32,7 @@ func secretCatcher(t *testing.T) (*httptest.Server, *atomic.Int32) {
 
 func TestTokenSourceOriginBinding(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	home := fakeSchool(t, f)
 	other, caught := secretCatcher(t)
 	elsewhere, err := home.WithBaseURL(other.URL)
@@ -82,7 +82,7 @@ func TestTokenSourceOriginBinding(t *testing.T) {
 // school is one secrets may go to.
 func TestTokenSourceAdoptsLegacyToken(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	home := fakeSchool(t, f)
 	other, caught := secretCatcher(t)
 	elsewhere, _ := home.WithBaseURL(other.URL)

@@ -40,7 +40,7 @@ func TestFollowRescues(t *testing.T) {
 // saves it in the store and removes the files.
 func TestTokenSourceTakesBackRescue(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	dir := t.TempDir()
 	store := NewFileTokenStore(dir)

@@ -32,7 +32,7 @@ func freshToken(t testing.TB, f *magistertest.School, school School, login strin
 
 func TestTokenSourceNoRefreshWhileFresh(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	store := NewMemoryTokenStore()
 	tok := freshToken(t, f, school, magistertest.ParentLogin)
@@ -54,7 +54,7 @@ func TestTokenSourceNoRefreshWhileFresh(t *testing.T) {
 
 func TestTokenSourceRefreshesEarly(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	store := NewMemoryTokenStore()
 	tok := freshToken(t, f, school, magistertest.ParentLogin)
@@ -82,7 +82,7 @@ func TestTokenSourceRefreshesEarly(t *testing.T) {
 
 func TestTokenSourceLoginRequired(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	ts := NewTokenSource(school, NewMemoryTokenStore(), "", "nobody")
 	_, err := ts.AccessToken(ctx)
@@ -118,7 +118,7 @@ func TestTokenSourceTemporaryFailure(t *testing.T) {
 
 func TestTokenSourceRefreshAccessToken(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	dir := t.TempDir()
 	store := NewFileTokenStore(dir)
@@ -195,7 +195,7 @@ func TestTokenSourceLockHonoursContext(t *testing.T) {
 // with its own lock handle, all needing a refresh at once.
 func TestConcurrentRefreshGoroutines(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	dir := t.TempDir()
 	store := NewFileTokenStore(dir)
@@ -312,7 +312,7 @@ func runHelpers(t *testing.T, n int, mode, url, dir string) {
 // at the fake, so a single double use would give invalid_grant.
 func TestConcurrentRefreshProcesses(t *testing.T) {
 	ctx := context.Background()
-	f := newFake(t)
+	f := magistertest.Start(t)
 	school := fakeSchool(t, f)
 	dir := t.TempDir()
 	store := NewFileTokenStore(dir)
