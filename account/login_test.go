@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,8 +15,7 @@ import (
 
 func TestPendingLoginExpires(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
-	school := magistertest.New()
-	defer school.Close()
+	school := magistertest.Start(t)
 	st, _ := state.Open(t.TempDir())
 	sch, _ := magister.ParseSchool("demo")
 	sch, _ = sch.WithBaseURL(school.URL)
@@ -25,19 +23,14 @@ func TestPendingLoginExpires(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(req.AuthorizeURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	redirect := magistertest.SignIn(t, req.AuthorizeURL())
 	clients := &Clients{Dir: st.Dir()}
 	late := req.CreatedAt.Add(PendingLoginTTL + time.Second)
-	if _, err := CompleteLogin(context.Background(), st, clients, resp.Header.Get("Location"), late); !errors.Is(err, ErrLoginExpired) {
+	if _, err := CompleteLogin(context.Background(), st, clients, redirect, late); !errors.Is(err, ErrLoginExpired) {
 		t.Fatalf("late completion: %v", err)
 	}
 	// The expired login is gone: a retry says so instead of trying again.
-	if _, err := CompleteLogin(context.Background(), st, clients, resp.Header.Get("Location"), req.CreatedAt); !errors.Is(err, ErrNoPendingLogin) {
+	if _, err := CompleteLogin(context.Background(), st, clients, redirect, req.CreatedAt); !errors.Is(err, ErrNoPendingLogin) {
 		t.Fatalf("after expiry: %v", err)
 	}
 	if _, err := WaitLogin(context.Background(), st, req, time.Millisecond); err == nil {

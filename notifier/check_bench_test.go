@@ -24,8 +24,7 @@ import (
 // ns/op independent of the iteration count.
 func BenchmarkCheckOneChild(b *testing.B) {
 	b.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent") // token file, not a keyring
-	school := magistertest.New()
-	defer school.Close()
+	school := magistertest.Start(b)
 	dir := b.TempDir()
 	st, err := state.Open(dir)
 	if err != nil {

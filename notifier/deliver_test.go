@@ -8,13 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/state"
 )
 
 // deliverFixture is one state directory with a deliverer on a fake clock.
 type deliverFixture struct {
 	t       *testing.T
-	clock   *fakeClock
+	clock   *testenv.Clock
 	store   *state.Store
 	people  *memSink
 	machine *memSink
@@ -22,7 +23,7 @@ type deliverFixture struct {
 }
 
 func newDeliverFixture(t *testing.T, at time.Time) *deliverFixture {
-	f := &deliverFixture{t: t, clock: &fakeClock{t: at}, store: openOutboxStore(t, t.TempDir()),
+	f := &deliverFixture{t: t, clock: testenv.NewClock(at), store: openOutboxStore(t, t.TempDir()),
 		people: peopleSink(), machine: machineSink()}
 	f.d = &Deliverer{Store: f.store, Sinks: []Sink{f.people, f.machine}, Now: f.clock.Now, Loc: quietLoc, Getenv: locale("")}
 	return f
@@ -42,7 +43,7 @@ func (f *deliverFixture) state() state.State { return readState(f.t, f.store) }
 func TestDeliverGivesEveryEntryToEverySinkOnce(t *testing.T) {
 	f := newDeliverFixture(t, lt(1, 12, 0))
 	queueEntries(t, f.store, gradeEntry("1", f.clock.Now()), gradeEntry("2", f.clock.Now()))
-	f.clock.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	rep := f.deliver()
 	if rep.Claimed != 2 || rep.Shown != 4 || rep.Delivered != 2 || rep.Failed != 0 || rep.Held != 0 {
 		t.Errorf("report %+v", rep)
@@ -236,11 +237,11 @@ func TestFailingSinkKeepsItsEntries(t *testing.T) {
 	}
 
 	// Backoff: not before 30 s, then 60 s more.
-	f.clock.Add(29 * time.Second)
+	f.clock.Advance(29 * time.Second)
 	if rep := f.deliver(); rep.Claimed != 0 {
 		t.Fatalf("retried during the backoff: %+v", rep)
 	}
-	f.clock.Add(time.Second)
+	f.clock.Advance(time.Second)
 	if _, err := f.d.Deliver(context.Background()); err == nil {
 		t.Fatal("the sink is still broken")
 	}
@@ -250,7 +251,7 @@ func TestFailingSinkKeepsItsEntries(t *testing.T) {
 
 	// The sink recovers: its entries arrive, and only there.
 	f.machine.setErr(nil)
-	f.clock.Add(time.Minute)
+	f.clock.Advance(time.Minute)
 	rep = f.deliver()
 	if rep.Delivered != 2 {
 		t.Errorf("after recovery: %+v", rep)
@@ -280,7 +281,7 @@ func TestFailedDigestIsRetriedForThatSinkOnly(t *testing.T) {
 		t.Fatal("no error from the failing sink")
 	}
 	f.people.setErr(nil)
-	f.clock.Add(30 * time.Second)
+	f.clock.Advance(30 * time.Second)
 	f.deliver()
 	for _, s := range []*memSink{f.people, stdout} {
 		got := s.sent()
@@ -360,7 +361,7 @@ func TestDeliverWithoutSinks(t *testing.T) {
 func TestRoundStopsBeforeItsLeaseRunsOut(t *testing.T) {
 	f := newDeliverFixture(t, lt(1, 12, 0))
 	slow := &memSink{name: "slow", people: true, err: errors.New("timed out")}
-	slow.send = func() { f.clock.Add(DefaultLease - 20*time.Second) } // a hanging desktop call
+	slow.send = func() { f.clock.Advance(DefaultLease - 20*time.Second) } // a hanging desktop call
 	f.d.Sinks = []Sink{slow, f.machine}
 	queueEntries(t, f.store, gradeEntry("1", lt(1, 12, 0)))
 	rep, err := f.d.Deliver(context.Background())

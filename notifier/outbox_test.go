@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/state"
 )
 
@@ -64,30 +65,6 @@ func (s *memSink) entryIDs() []string {
 
 func peopleSink() *memSink  { return &memSink{name: "people", people: true} }
 func machineSink() *memSink { return &memSink{name: "machine"} }
-
-// fakeClock is a settable clock for Deliverer.Now.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 func openOutboxStore(t testing.TB, dir string) *state.Store {
 	t.Helper()
@@ -184,7 +161,7 @@ func TestShortError(t *testing.T) {
 // own Store handles on one directory, as two processes would.
 func TestClaimIsExclusiveUntilTheLeaseExpires(t *testing.T) {
 	dir := t.TempDir()
-	clock := &fakeClock{t: lt(1, 12, 0)}
+	clock := testenv.NewClock(lt(1, 12, 0))
 	a := &Deliverer{Store: openOutboxStore(t, dir), Sinks: []Sink{machineSink()}, Now: clock.Now, Loc: quietLoc}
 	b := &Deliverer{Store: openOutboxStore(t, dir), Sinks: []Sink{machineSink()}, Now: clock.Now, Loc: quietLoc}
 	queueEntries(t, a.Store, gradeEntry("1", clock.Now()), gradeEntry("2", clock.Now()))
@@ -206,11 +183,11 @@ func TestClaimIsExclusiveUntilTheLeaseExpires(t *testing.T) {
 		t.Errorf("owners %q and %q: want pid-random, distinct", a.ownerID(), b.ownerID())
 	}
 
-	clock.Add(DefaultLease - time.Second)
+	clock.Advance(DefaultLease - time.Second)
 	if got, _, _ := b.claim(ctx, clock.Now(), &DeliveryReport{}); len(got) != 0 {
 		t.Fatalf("b claimed %v a second before the lease ends", ids(got))
 	}
-	clock.Add(time.Second) // a crashed: its lease has expired
+	clock.Advance(time.Second) // a crashed: its lease has expired
 	gotB, _, err = b.claim(ctx, clock.Now(), &DeliveryReport{})
 	if err != nil || len(gotB) != 2 {
 		t.Fatalf("b reclaimed %v, %v", ids(gotB), err)
@@ -228,7 +205,7 @@ func TestClaimIsExclusiveUntilTheLeaseExpires(t *testing.T) {
 func TestNothingToDoWritesNothing(t *testing.T) {
 	st := openOutboxStore(t, t.TempDir())
 	setSettings(t, st, func(s *state.Settings) { s.Language = "en" })
-	clock := &fakeClock{t: lt(1, 12, 0)}
+	clock := testenv.NewClock(lt(1, 12, 0))
 	d := &Deliverer{Store: st, Sinks: []Sink{peopleSink()}, Now: clock.Now, Loc: quietLoc}
 	// rewritten reports whether deliver replaced the state file. The old
 	// file stays open meanwhile, so that its inode number cannot be reused.
@@ -286,7 +263,7 @@ func TestNothingToDoWritesNothing(t *testing.T) {
 // TestDeliverersInSeparateProcesses.
 func TestCrashBetweenShowAndAck(t *testing.T) {
 	dir := t.TempDir()
-	clock := &fakeClock{t: lt(1, 12, 0)}
+	clock := testenv.NewClock(lt(1, 12, 0))
 	jl := machineSink()
 	var es []state.Entry
 	for _, id := range []string{"1", "2", "3", "4", "5"} {
@@ -315,7 +292,7 @@ func TestCrashBetweenShowAndAck(t *testing.T) {
 	if rep, err := other.Deliver(context.Background()); err != nil || rep.Claimed != 0 {
 		t.Fatalf("claimed under a live lease: %+v, %v", rep, err)
 	}
-	clock.Add(DefaultLease)
+	clock.Advance(DefaultLease)
 	rep, err := other.Deliver(context.Background())
 	if err != nil || rep.Claimed != 3 || rep.Delivered != 3 {
 		t.Fatalf("after the lease: %+v, %v", rep, err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/magister-notify/magister-notify/internal/plainfile"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 )
 
 // TestLinksInTheStateDirAreRefused: Open refuses a state directory where
@@ -23,7 +24,7 @@ func TestLinksInTheStateDirAreRefused(t *testing.T) {
 				t.Fatal(err)
 			}
 			os.Chmod(victim, 0o644)
-			plantLink(t, victim, filepath.Join(dir, name))
+			testenv.Symlink(t, victim, filepath.Join(dir, name))
 			_, err := Open(dir)
 			var unsafe *UnsafeDirError
 			if !errors.As(err, &unsafe) || unsafe.Problem != NotPlainFile || !errors.Is(err, plainfile.ErrNotPlain) ||

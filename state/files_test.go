@@ -8,21 +8,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
-)
 
-func plantLink(t *testing.T, target, link string) {
-	t.Helper()
-	if err := os.Symlink(target, link); err != nil {
-		if runtime.GOOS == "windows" {
-			t.Skipf("symbolic links need a privilege here: %v", err)
-		}
-		t.Fatal(err)
-	}
-}
+	"github.com/magister-notify/magister-notify/internal/testenv"
+)
 
 // TestSaveNeverWritesThroughAPlantedLink: a link at the temporary name
 // earlier versions wrote to (state.json.tmp) does not make a writer process
@@ -33,7 +24,7 @@ func TestSaveNeverWritesThroughAPlantedLink(t *testing.T) {
 	if err := os.WriteFile(victim, []byte("victim"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	plantLink(t, victim, st.Path()+".tmp")
+	testenv.Symlink(t, victim, st.Path()+".tmp")
 	if err := helperCommand(t, "adder", st.Dir(), "0", "3").Run(); err != nil {
 		t.Fatalf("writer: %v", err)
 	}

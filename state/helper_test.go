@@ -159,6 +159,21 @@ func mustView(t testing.TB, st *Store) State {
 	return got
 }
 
+// decodeFile decodes the state file of st as it is on disk, bypassing the
+// Store and what it remembers.
+func decodeFile(t testing.TB, st *Store) *State {
+	t.Helper()
+	data, err := os.ReadFile(st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func init() {
 	helperRoles["tray"] = func(st *Store) {
 		release, err := st.LockTray(context.Background())

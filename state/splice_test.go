@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -197,14 +196,7 @@ func TestStoreReusesHistory(t *testing.T) {
 		update(func(s *State) { s.Health.ConsecutiveFailures = i + 1 })
 		st.View(ctx, func(s State) error { s.History[0].Done[0] = "scribbled"; return nil })
 	}
-	data, err := os.ReadFile(st.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := decodeFile(t, st)
 	if got := mustView(t, st); !reflect.DeepEqual(got, *want) {
 		t.Fatalf("read after saves that left the history alone:\n got %+v\nwant %+v", got, *want)
 	}
