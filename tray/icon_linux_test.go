@@ -2,7 +2,6 @@ package tray
 
 import (
 	"bytes"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -25,10 +24,7 @@ type pixmap struct {
 // pixels included, which systray alone gets wrong (see sniPNG).
 func TestTrayIconOverDBus(t *testing.T) {
 	e := newEnv(t)
-	w := startWatcher(t, e.bus)
-	p := e.startTray(t)
-	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", p.pid())
-	w.waitItem(t, e.waitOwner(t, name, p), 10*time.Second)
+	_, name := e.startRegisteredTray(t)
 	obj := e.conn.Object(name, itemPath)
 
 	var got []pixmap

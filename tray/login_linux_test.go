@@ -19,10 +19,7 @@ import (
 func TestLoginWithoutBrowser(t *testing.T) {
 	const authorize = "https://accounts.magister.net/connect/authorize?client_id=M6LOAPP&state=abc&prompt=select_account"
 	e := newEnv(t)
-	w := startWatcher(t, e.bus)
-	p := e.startTray(t, "MAGISTER_TRAY_TEST_NO_BROWSER="+authorize)
-	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", p.pid())
-	w.waitItem(t, e.waitOwner(t, name, p), 10*time.Second)
+	p, _ := e.startRegisteredTray(t, "MAGISTER_TRAY_TEST_NO_BROWSER="+authorize)
 	it := newTrayItem(t, e.conn, p.pid())
 
 	if err := e.st.Update(context.Background(), func(s *state.State) error {

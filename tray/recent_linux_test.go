@@ -80,10 +80,7 @@ func visibleRecent(m *menuNode) *menuNode {
 // the new entry in its place; the root menu keeps its number of rows.
 func TestRecentChangesWhileOpen(t *testing.T) {
 	e := newEnv(t)
-	w := startWatcher(t, e.bus)
-	p := e.startTray(t)
-	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", p.pid())
-	w.waitItem(t, e.waitOwner(t, name, p), 10*time.Second)
+	p, _ := e.startRegisteredTray(t)
 	it := newTrayItem(t, e.conn, p.pid())
 	sigs := watchMenuSignals(t, e.conn)
 

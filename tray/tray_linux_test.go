@@ -1,26 +1,24 @@
 package tray
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/magister-notify/magister-notify/account"
-	"github.com/magister-notify/magister-notify/internal/testenv"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
 
+	"github.com/magister-notify/magister-notify/account"
 	"github.com/magister-notify/magister-notify/internal/dbustest"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/magister"
 	"github.com/magister-notify/magister-notify/magister/magistertest"
 	"github.com/magister-notify/magister-notify/notifier"
@@ -104,28 +102,10 @@ func (f fileAutostart) Status(context.Context) (bool, bool, string, error) {
 func (f fileAutostart) Install(context.Context) error   { return os.WriteFile(string(f), nil, 0o600) }
 func (f fileAutostart) Uninstall(context.Context) error { return os.Remove(string(f)) }
 
-// lockedBuffer collects a process's stderr while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // proc is a tray process.
 type proc struct {
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *testenv.Buffer
 	done   chan struct{}
 	err    error
 }
@@ -163,8 +143,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{bus: dbustest.StartSessionBus(t), school: magistertest.New(), dir: t.TempDir()}
-	t.Cleanup(e.school.Close)
+	e := &env{bus: dbustest.StartSessionBus(t), school: magistertest.Start(t), dir: t.TempDir()}
 	// Never touch a real keyring: the private bus has none, and a token
 	// file makes every process use the file store.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", e.bus)
@@ -213,7 +192,7 @@ func (e *env) startTray(t *testing.T, extraEnv ...string) *proc {
 	// fails the test for any race that involves this module's code.
 	cmd.Env = append(cmd.Env, "GORACE=exitcode=0")
 	cmd.Env = append(cmd.Env, extraEnv...)
-	p := &proc{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	p := &proc{cmd: cmd, stderr: &testenv.Buffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -265,6 +244,18 @@ func firstLines(s string, n int) string {
 	return "\n" + strings.Join(lines[:min(n, len(lines))], "\n")
 }
 
+// startRegisteredTray starts a status notifier watcher and a tray process
+// with extraEnv added, and waits until the tray's item has registered with
+// the watcher. It returns the process and the item's bus name.
+func (e *env) startRegisteredTray(t *testing.T, extraEnv ...string) (*proc, string) {
+	t.Helper()
+	w := startWatcher(t, e.bus)
+	p := e.startTray(t, extraEnv...)
+	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", p.pid())
+	w.waitItem(t, e.waitOwner(t, name, p), 10*time.Second)
+	return p, name
+}
+
 // waitOwner waits until name is owned on the bus and returns its owner.
 func (e *env) waitOwner(t *testing.T, name string, p *proc) string {
 	t.Helper()
@@ -304,16 +295,6 @@ func waitUntil(t *testing.T, timeout time.Duration, what string, ok func() bool)
 	}
 }
 
-func apiRequests(s *magistertest.School) int {
-	n := 0
-	for _, r := range s.Requests() {
-		if strings.HasPrefix(r.Path, "/api/") {
-			n++
-		}
-	}
-	return n
-}
-
 // TestTrayEndToEnd runs one real tray process through what a user does
 // with it: the icon registers, the menu reads in English, "Check now"
 // reaches Magister and a new grade becomes a notification and a Recent
@@ -322,11 +303,7 @@ func apiRequests(s *magistertest.School) int {
 // refused, and Quit ends the process and frees its lock.
 func TestTrayEndToEnd(t *testing.T) {
 	e := newEnv(t)
-	w := startWatcher(t, e.bus)
-	p := e.startTray(t)
-	name := fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", p.pid())
-	owner := e.waitOwner(t, name, p)
-	w.waitItem(t, owner, 10*time.Second)
+	p, _ := e.startRegisteredTray(t)
 	it := newTrayItem(t, e.conn, p.pid())
 
 	// The menu, in English under LANG=en_US.UTF-8, submenus included.
@@ -361,7 +338,7 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.school.ResetRequests()
-	it.clickUntil(t, "Check now", func() bool { return apiRequests(e.school) > 0 })
+	it.clickUntil(t, "Check now", func() bool { return len(magistertest.RequestsTo(e.school, "/api/")) > 0 })
 	notes, err := e.notes.WaitTimeout(10*time.Second, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -451,7 +428,7 @@ func TestTrayEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.school.ResetRequests()
-	it.clickUntil(t, "Check now", func() bool { return apiRequests(e.school) > 0 })
+	it.clickUntil(t, "Check now", func() bool { return len(magistertest.RequestsTo(e.school, "/api/")) > 0 })
 	it.waitLayout(t, 5*time.Second, "the message under Recent, its underscores escaped", func(m *menuNode) bool {
 		r := m.find("Recent")
 		return r != nil && len(r.shown()) > 0 && strings.Contains(r.shown()[0].Label, "J__de__Vries")
