@@ -21,17 +21,6 @@ func runProcess(t *testing.T, dir string, args ...string) (code int, stdout, std
 	return process(t, "", append([]string{"--state-dir", dir}, args...)...)
 }
 
-// apiRequests counts the school's API requests (token requests aside).
-func apiRequests(school *magistertest.School) int {
-	n := 0
-	for _, r := range school.Requests() {
-		if strings.HasPrefix(r.Path, "/api/") {
-			n++
-		}
-	}
-	return n
-}
-
 // changes lists the jsonl records of kind as "change title | body".
 func changes(t *testing.T, path, kind string) []string {
 	t.Helper()
@@ -115,10 +104,7 @@ func TestStaleCheckDoesNotUndoACorrection(t *testing.T) {
 // checks are 60 notifications, not the newest 50.
 func TestCheckAnnouncesMoreThanAPageOfNewGrades(t *testing.T) {
 	school, dir, cli := signedIn(t)
-	jsonl := filepath.Join(dir, "out.jsonl")
-	if code, _, errs := cli("config", "set", "sinks", "jsonl:"+jsonl); code != 0 {
-		t.Fatal(errs)
-	}
+	jsonl := configureJSONL(t, dir, cli)
 	if code, _, errs := cli("check"); code != 0 {
 		t.Fatal(errs)
 	}
@@ -157,7 +143,7 @@ func TestCheckGatewayPageStopsTheAccount(t *testing.T) {
 	start := time.Now()
 	code, _, errs := runProcess(t, dir, "check", "--sink", "stdout")
 	elapsed := time.Since(start)
-	n := apiRequests(school)
+	n := len(magistertest.RequestsTo(school, "/api/"))
 	t.Logf("HTML page with status 200: %d API requests in %v", n, elapsed.Round(100*time.Millisecond))
 	if code == 0 || !strings.Contains(errs, "HTML page instead of JSON") || !strings.Contains(errs, "try again later") {
 		t.Errorf("check against a gateway page: exit %d, stderr %q", code, errs)

@@ -4,7 +4,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/magister-notify/magister-notify/magister/magistertest"
-	"github.com/magister-notify/magister-notify/state"
 )
 
 // TestCheckStoppedMidDeliveryReleasesItsLease sends SIGTERM to a check
@@ -87,12 +85,7 @@ func TestCheckStoppedMidDeliveryReleasesItsLease(t *testing.T) {
 		t.Fatal("check still running 30 s after SIGTERM")
 	}
 
-	st, err := state.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var outbox []state.Entry
-	st.View(context.Background(), func(s state.State) error { outbox = s.Outbox; return nil })
+	outbox := loadState(t, dir).Outbox
 	if len(outbox) != 1 {
 		t.Fatalf("%d entries waiting after SIGTERM, want the 1 grade", len(outbox))
 	}

@@ -21,20 +21,47 @@ import (
 func signedIn(t *testing.T) (*magistertest.School, string, func(args ...string) (int, string, string)) {
 	t.Helper()
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
-	cli := func(args ...string) (int, string, string) {
-		return runCLI(t, context.Background(), append([]string{"--state-dir", dir}, args...)...)
-	}
-	code, out, errs := cli("login", "--school", "demo", "--base-url", school.URL, "--print-url")
-	if code != 0 {
-		t.Fatal(errs)
-	}
-	if code, _, errs = cli("login", "--redirect-url", browserLogin(t, strings.TrimSpace(out))); code != 0 {
-		t.Fatal(errs)
-	}
+	cli := cliOn(t, dir)
+	signIn(t, school.URL, cli)
 	return school, dir, cli
+}
+
+// cliOn returns a function that runs one command line in-process on the
+// state directory dir and returns its exit code and output.
+func cliOn(tb testing.TB, dir string) func(args ...string) (code int, stdout, stderr string) {
+	return func(args ...string) (int, string, string) {
+		return runCLI(tb, context.Background(), append([]string{"--state-dir", dir}, args...)...)
+	}
+}
+
+// signIn signs in to the fake school at base as the parent, the way a user
+// does: login --print-url, the browser's step, login --redirect-url. cli
+// runs one command line on the state directory.
+func signIn(tb testing.TB, base string, cli func(args ...string) (code int, stdout, stderr string)) {
+	tb.Helper()
+	code, out, errs := cli("login", "--school", "demo", "--base-url", base, "--print-url")
+	if code != 0 {
+		tb.Fatalf("login --print-url: exit %d: %s", code, errs)
+	}
+	if code, _, errs = cli("login", "--redirect-url", magistertest.SignIn(tb, strings.TrimSpace(out))); code != 0 {
+		tb.Fatalf("login --redirect-url: exit %d: %s", code, errs)
+	}
+}
+
+// loadState reads the state in dir; an error fails the test.
+func loadState(t *testing.T, dir string) state.State {
+	t.Helper()
+	st, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := st.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func readLines(t *testing.T, path string) []map[string]any {
@@ -61,10 +88,7 @@ func readLines(t *testing.T, path string) []map[string]any {
 
 func TestCheckBaselineThenNewGrade(t *testing.T) {
 	school, dir, cli := signedIn(t)
-	jsonl := filepath.Join(dir, "out.jsonl")
-	if code, _, errs := cli("config", "set", "sinks", "jsonl:"+jsonl); code != 0 {
-		t.Fatal(errs)
-	}
+	jsonl := configureJSONL(t, dir, cli)
 
 	code, out, errs := cli("check")
 	if code != 0 || !strings.Contains(out, "Anna: nothing new") || !strings.Contains(out, "Daan: nothing new") {
@@ -183,12 +207,7 @@ func TestNotifyTestIsNeverKept(t *testing.T) {
 		if errs == "" {
 			t.Errorf("notify test --sink %s: no reason given", sink)
 		}
-		st, err := state.Open(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var outbox []state.Entry
-		st.View(context.Background(), func(s state.State) error { outbox = s.Outbox; return nil })
+		outbox := loadState(t, dir).Outbox
 		if len(outbox) != 0 {
 			t.Errorf("after notify test --sink %s, %d notifications wait to be shown later: %+v", sink, len(outbox), outbox)
 		}
@@ -331,9 +350,8 @@ func TestNewGradeSaysItsAverage(t *testing.T) {
 func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
 	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
-	jsonl := filepath.Join(dir, "problems.jsonl")
 	cli("config", "set", "quiet-hours", "off")
-	cli("config", "set", "sinks", "jsonl:"+jsonl)
+	jsonl := configureJSONL(t, dir, cli)
 	if code, _, errs := cli("check"); code != 0 {
 		t.Fatal(errs)
 	}
@@ -364,9 +382,8 @@ func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
 func TestPreviewThroughTheCLI(t *testing.T) {
 	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
-	jsonl := filepath.Join(dir, "preview.jsonl")
 	cli("config", "set", "quiet-hours", "off")
-	cli("config", "set", "sinks", "jsonl:"+jsonl)
+	jsonl := configureJSONL(t, dir, cli)
 	cli("config", "set", "preview-time", "23:59") // the baseline comes before it
 	if code, _, errs := cli("check"); code != 0 {
 		t.Fatal(errs)

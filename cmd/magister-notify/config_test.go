@@ -57,11 +57,7 @@ func TestConfigSetGetAndErrors(t *testing.T) {
 		t.Errorf("config get interval = %q", got)
 	}
 	// A failed set changed nothing.
-	st, _ := state.Open(dir)
-	s, err := st.Load(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := loadState(t, dir)
 	if got := time.Duration(s.Settings.Interval); got != 20*time.Minute {
 		t.Errorf("interval after failed sets = %v, want 20m", got)
 	}
@@ -124,13 +120,9 @@ func TestPauseResume(t *testing.T) {
 	if !strings.Contains(out, "resumed") {
 		t.Errorf("resume printed %q, want it to say resumed", out)
 	}
-	st, _ := state.Open(dir)
-	st.View(context.Background(), func(s state.State) error {
-		if s.Settings.Paused(time.Now()) {
-			t.Error("still paused")
-		}
-		return nil
-	})
+	if loadState(t, dir).Settings.Paused(time.Now()) {
+		t.Error("still paused")
+	}
 }
 
 func TestLogReadsWithoutConsuming(t *testing.T) {

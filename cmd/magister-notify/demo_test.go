@@ -1,35 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/state"
 )
-
-// syncBuffer is a bytes.Buffer that the demo writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // demoEnv keeps the demo away from the desktop and the real temp directory.
 func demoEnv(t *testing.T) (tmp string) {
@@ -62,7 +43,7 @@ func fastDemo() demoOptions {
 // 20 s pass) and returns what it printed.
 func runFastDemo(t *testing.T, o demoOptions) string {
 	t.Helper()
-	var out, errb syncBuffer
+	var out, errb testenv.Buffer
 	a := &app{stdout: &out, stderr: &errb}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -124,17 +105,10 @@ func TestDemoKeepLeavesTheState(t *testing.T) {
 	if !strings.Contains(out, "kept in "+dir) {
 		t.Errorf("the kept directory is not named:\n%s", out)
 	}
-	st, err := state.Open(dir)
-	if err != nil {
-		t.Fatal(err)
+	if s := loadState(t, dir); len(s.History) != 3 || !s.Settings.QuietHours.Off || len(s.Accounts) != 1 || s.Settings.Language != "en" {
+		t.Errorf("kept state: %d history, quiet hours %+v, %d accounts, language %q",
+			len(s.History), s.Settings.QuietHours, len(s.Accounts), s.Settings.Language)
 	}
-	st.View(context.Background(), func(s state.State) error {
-		if len(s.History) != 3 || !s.Settings.QuietHours.Off || len(s.Accounts) != 1 || s.Settings.Language != "en" {
-			t.Errorf("kept state: %d history, quiet hours %+v, %d accounts, language %q",
-				len(s.History), s.Settings.QuietHours, len(s.Accounts), s.Settings.Language)
-		}
-		return nil
-	})
 	// The demo's tokens stayed in its own directory, not in a keyring.
 	if _, err := os.Stat(filepath.Join(dir, "tokens.json")); err != nil {
 		t.Errorf("tokens.json: %v", err)

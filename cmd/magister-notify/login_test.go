@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,32 +20,11 @@ func noKeyring(t *testing.T) (home string) {
 	return isolateDesktop(t)
 }
 
-// browserLogin follows the authorize address like a browser would and
-// returns the m6loapp:// address it ends at.
-func browserLogin(t *testing.T, authorizeURL string) string {
-	t.Helper()
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(authorizeURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(loc, "m6loapp://oauth2redirect/") {
-		t.Fatalf("authorize: %d %q", resp.StatusCode, loc)
-	}
-	return loc
-}
-
 func TestLoginPrintURLThenRedirect(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
-	ctx := context.Background()
-	cli := func(args ...string) (int, string, string) {
-		return runCLI(t, ctx, append([]string{"--state-dir", dir}, args...)...)
-	}
+	cli := cliOn(t, dir)
 	code, out, errs := cli("login", "--school", "demo", "--base-url", school.URL, "--print-url")
 	if code != 0 || !strings.HasPrefix(out, school.URL+"/connect/authorize?") {
 		t.Fatalf("--print-url: %d %q %s", code, out, errs)
@@ -54,7 +32,7 @@ func TestLoginPrintURLThenRedirect(t *testing.T) {
 	if !strings.Contains(out, "code_challenge_method=S256") || !strings.Contains(out, "offline_access") {
 		t.Fatalf("authorize URL lacks PKCE or offline_access: %s", out)
 	}
-	redirect := browserLogin(t, strings.TrimSpace(out))
+	redirect := magistertest.SignIn(t, strings.TrimSpace(out))
 
 	code, out, errs = cli("login", "--redirect-url", redirect, "--json")
 	var info accountInfo
@@ -74,7 +52,7 @@ func TestLoginPrintURLThenRedirect(t *testing.T) {
 	}
 	// Signing in again does not repeat the note about the token file.
 	_, out, _ = cli("login", "--school", "demo", "--base-url", school.URL, "--print-url")
-	if code, _, errs = cli("login", "--redirect-url", browserLogin(t, strings.TrimSpace(out))); code != 0 {
+	if code, _, errs = cli("login", "--redirect-url", magistertest.SignIn(t, strings.TrimSpace(out))); code != 0 {
 		t.Fatalf("second login: %d %s", code, errs)
 	}
 	if strings.Contains(errs, "no system keyring is available") {
@@ -144,8 +122,7 @@ func TestLoginPrintURLThenRedirect(t *testing.T) {
 
 func TestLoginWithRefreshTokenAndErrors(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
 	ctx := context.Background()
 

@@ -11,8 +11,8 @@ import (
 )
 
 // startWaitingLogin runs an interactive `login` as a real process and
-// returns it, its stdin, and the authorize address it printed.
-func startWaitingLogin(t *testing.T, school *magistertest.School, dir string) (done chan string, stdin io.WriteCloser, authorize string) {
+// returns how it ends, its stdin, and the authorize address it printed.
+func startWaitingLogin(t *testing.T, school *magistertest.School, dir string) (done chan loginOutcome, stdin io.WriteCloser, authorize string) {
 	t.Helper()
 	cmd := cliProcess("--state-dir", dir, "login", "--school", "demo", "--base-url", school.URL, "--no-browser")
 	stdin, _ = cmd.StdinPipe()
@@ -33,23 +33,36 @@ func startWaitingLogin(t *testing.T, school *magistertest.School, dir string) (d
 	if authorize == "" {
 		t.Fatal("login printed no authorize address")
 	}
-	done = make(chan string, 1)
+	done = make(chan loginOutcome, 1)
 	go func() {
 		var rest strings.Builder
 		for sc.Scan() {
 			rest.WriteString(sc.Text() + "\n")
 		}
 		err := cmd.Wait()
-		res := out.String() + rest.String()
-		if err != nil {
-			res = "FAILED: " + err.Error() + ": " + res
-		}
-		done <- res
+		done <- loginOutcome{err: err, stdout: out.String(), stderr: rest.String()}
 	}()
 	return done, stdin, authorize
 }
 
-func waitDone(t *testing.T, done chan string) string {
+// loginOutcome is how a waiting login ended.
+type loginOutcome struct {
+	err    error // from Wait
+	stdout string
+	stderr string // what followed the authorize address
+}
+
+// String is all the login printed, after "FAILED" and the error if it
+// failed.
+func (o loginOutcome) String() string {
+	res := o.stdout + o.stderr
+	if o.err != nil {
+		res = "FAILED: " + o.err.Error() + ": " + res
+	}
+	return res
+}
+
+func waitDone(t *testing.T, done chan loginOutcome) loginOutcome {
 	t.Helper()
 	select {
 	case res := <-done:
@@ -57,7 +70,7 @@ func waitDone(t *testing.T, done chan string) string {
 	case <-time.After(30 * time.Second): // a hang guard, not a speed claim
 		t.Fatal("the waiting login never finished")
 	}
-	return ""
+	return loginOutcome{}
 }
 
 // TestWaitingLoginCompletedByHandler: the browser hands the address to the
@@ -65,18 +78,17 @@ func waitDone(t *testing.T, done chan string) string {
 // login notices and reports success; a second arrival is refused.
 func TestWaitingLoginCompletedByHandler(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
 	done, stdin, authorize := startWaitingLogin(t, school, dir)
 	defer stdin.Close()
-	redirect := browserLogin(t, authorize)
+	redirect := magistertest.SignIn(t, authorize)
 
 	handler := cliProcess("--state-dir", dir, "login", "--redirect-url", redirect)
 	if out, err := handler.CombinedOutput(); err != nil {
 		t.Fatalf("handler: %v: %s", err, out)
 	}
-	if res := waitDone(t, done); !strings.Contains(res, "Signed in as") {
+	if res := waitDone(t, done).String(); !strings.Contains(res, "Signed in as") {
 		t.Fatalf("waiting login: %q", res)
 	}
 	again := cliProcess("--state-dir", dir, "login", "--redirect-url", redirect)
@@ -90,25 +102,23 @@ func TestWaitingLoginCompletedByHandler(t *testing.T) {
 // pastes the address.
 func TestWaitingLoginCompletedByPaste(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
 	done, stdin, authorize := startWaitingLogin(t, school, dir)
-	io.WriteString(stdin, browserLogin(t, authorize)+"\n")
+	io.WriteString(stdin, magistertest.SignIn(t, authorize)+"\n")
 	stdin.Close()
-	if res := waitDone(t, done); !strings.Contains(res, "Signed in as") {
+	if res := waitDone(t, done).String(); !strings.Contains(res, "Signed in as") {
 		t.Fatalf("pasted login: %q", res)
 	}
 }
 
 func TestForeignStateIsRejected(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
 	done, stdin, authorize := startWaitingLogin(t, school, dir)
 	defer stdin.Close()
-	redirect := browserLogin(t, authorize)
+	redirect := magistertest.SignIn(t, authorize)
 	foreign := strings.Replace(redirect, "state=", "state=x", 1)
 	out, err := cliProcess("--state-dir", dir, "login", "--redirect-url", foreign).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "belongs to another sign-in") {
@@ -118,7 +128,7 @@ func TestForeignStateIsRejected(t *testing.T) {
 	if out, err := cliProcess("--state-dir", dir, "login", "--redirect-url", redirect).CombinedOutput(); err != nil {
 		t.Fatalf("%v %s", err, out)
 	}
-	if res := waitDone(t, done); !strings.Contains(res, "Signed in as") {
+	if res := waitDone(t, done).String(); !strings.Contains(res, "Signed in as") {
 		t.Fatalf("waiting login: %q", res)
 	}
 }
@@ -129,8 +139,7 @@ func TestForeignStateIsRejected(t *testing.T) {
 // what is wrong (exit 1), not "sign in again" (exit 5).
 func TestWrongPasteIsAskedAgain(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
 	code, _, errs := runCLI(t, t.Context(), "--state-dir", dir, "login", "--redirect-url", "garbage")
 	if code != exitFailure {
@@ -142,9 +151,9 @@ func TestWrongPasteIsAskedAgain(t *testing.T) {
 	done, stdin, authorize := startWaitingLogin(t, school, dir)
 	io.WriteString(stdin, "garbage\n")
 	io.WriteString(stdin, "https://demo.magister.net/magister/#/vandaag\n")
-	io.WriteString(stdin, browserLogin(t, authorize)+"\n")
+	io.WriteString(stdin, magistertest.SignIn(t, authorize)+"\n")
 	stdin.Close()
-	res := waitDone(t, done)
+	res := waitDone(t, done).String()
 	if !strings.Contains(res, "Signed in as") {
 		t.Errorf("after two wrong pastes and the right one: %q", res)
 	}

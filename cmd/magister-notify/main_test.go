@@ -19,7 +19,7 @@ import (
 )
 
 // runCLI runs one command line in-process and returns its exit code and output.
-func runCLI(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
+func runCLI(t testing.TB, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code = run(ctx, args, &out, &errb)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -83,19 +82,6 @@ func fillDisk(dir string) (string, error) {
 	}
 }
 
-// signInAt signs in to the school at base with state directory dir.
-func signInAt(t *testing.T, dir, base string) {
-	t.Helper()
-	ctx := context.Background()
-	code, out, errs := runCLI(t, ctx, "--state-dir", dir, "login", "--school", "demo", "--base-url", base, "--print-url")
-	if code != 0 {
-		t.Fatalf("login --print-url: %s", errs)
-	}
-	if code, _, errs = runCLI(t, ctx, "--state-dir", dir, "login", "--redirect-url", browserLogin(t, strings.TrimSpace(out))); code != 0 {
-		t.Fatalf("login --redirect-url: %s", errs)
-	}
-}
-
 // checkProcess runs `check` on dir as a separate process.
 func checkProcess(t *testing.T, dir string) (int, string) {
 	t.Helper()
@@ -127,10 +113,9 @@ func rescueFiles(t *testing.T, dir string) []string {
 // without signing in again.
 func TestRefreshOnFullDiskKeepsLogin(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := filepath.Join(mountTmpfs(t, 1<<20), "state")
-	signInAt(t, dir, school.URL)
+	signIn(t, school.URL, cliOn(t, dir))
 	if code, errs := checkProcess(t, dir); code != 0 {
 		t.Fatalf("baseline check: %d %s", code, errs)
 	}
@@ -155,8 +140,7 @@ func TestRefreshOnFullDiskKeepsLogin(t *testing.T) {
 // once there is room the next check takes it back without signing in.
 func TestRefreshThatCannotBeSavedIsRescued(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	mnt := mountTmpfs(t, 1<<20)
 	dir := filepath.Join(mnt, "state")
 
@@ -177,7 +161,7 @@ func TestRefreshThatCannotBeSavedIsRescued(t *testing.T) {
 	front := httptest.NewServer(proxy)
 	t.Cleanup(front.Close)
 
-	signInAt(t, dir, front.URL)
+	signIn(t, front.URL, cliOn(t, dir))
 	if code, errs := checkProcess(t, dir); code != 0 {
 		t.Fatalf("baseline check: %d %s", code, errs)
 	}
@@ -208,10 +192,9 @@ func TestRefreshThatCannotBeSavedIsRescued(t *testing.T) {
 func TestRefreshOnReadOnlyStateKeepsLogin(t *testing.T) {
 	needRoot(t)
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := filepath.Join(t.TempDir(), "state")
-	signInAt(t, dir, school.URL)
+	signIn(t, school.URL, cliOn(t, dir))
 	if code, errs := checkProcess(t, dir); code != 0 {
 		t.Fatalf("baseline check: %d %s", code, errs)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -16,7 +15,6 @@ import (
 	"time"
 
 	"github.com/magister-notify/magister-notify/magister/magistertest"
-	"github.com/magister-notify/magister-notify/state"
 )
 
 // The scenario tests run the CLI as real processes: the test binary
@@ -150,10 +148,7 @@ func TestConcurrentChecksNotifyEachGradeOnce(t *testing.T) {
 			t.Errorf("grade %d notified %d times, want exactly once", i, n)
 		}
 	}
-	var pending int
-	st, _ := state.Open(dir)
-	st.View(context.Background(), func(s state.State) error { pending = len(s.Outbox); return nil })
-	if pending != 0 {
+	if pending := len(loadState(t, dir).Outbox); pending != 0 {
 		t.Errorf("%d notifications left in the outbox", pending)
 	}
 }
@@ -176,15 +171,11 @@ func TestKilledChecksLoseNothing(t *testing.T) {
 	}
 	counts := countTags(t, jsonl)
 	waiting := map[string]bool{}
-	st, _ := state.Open(dir)
-	st.View(context.Background(), func(s state.State) error {
-		for _, e := range s.Outbox {
-			for _, m := range scenarioTag.FindAllStringSubmatch(e.Body, -1) {
-				waiting[m[1]] = true
-			}
+	for _, e := range loadState(t, dir).Outbox {
+		for _, m := range scenarioTag.FindAllStringSubmatch(e.Body, -1) {
+			waiting[m[1]] = true
 		}
-		return nil
-	})
+	}
 	repeats := 0
 	for i := range grades {
 		key := fmt.Sprint(i)

@@ -4,17 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/magister-notify/magister-notify/magister/magistertest"
@@ -43,36 +37,12 @@ func process(t *testing.T, stdin string, args ...string) (code int, stdout, stde
 	return code, out.String(), errb.String()
 }
 
-// recorder is a loopback server on a port of its own (another origin) that
-// records what reaches it: the request line, the Authorization header and
-// the body.
-type recorder struct {
-	srv  *httptest.Server
-	mu   sync.Mutex
-	seen []string
-}
-
-func newRecorder(t *testing.T) *recorder {
-	t.Helper()
-	r := &recorder{}
-	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		b, _ := io.ReadAll(req.Body)
-		r.mu.Lock()
-		r.seen = append(r.seen, req.Method+" "+req.URL.Path+" auth="+req.Header.Get("Authorization")+" body="+string(b))
-		r.mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"access_token":"x","refresh_token":"x","expires_in":3600}`)
-	}))
-	t.Cleanup(r.srv.Close)
-	return r
-}
-
-// leaks lists what reached the recorder that carries a secret.
-func (r *recorder) leaks() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// withSecrets lists what reached the trap that carries a secret: the request
+// line, the Authorization header and the body of each.
+func withSecrets(trap *magistertest.TokenTrap) []string {
 	var out []string
-	for _, s := range r.seen {
+	for _, r := range trap.Requests() {
+		s := r.Method + " " + r.Path + " auth=" + r.Authorization + " body=" + r.Body
 		if strings.Contains(s, "auth=Bearer") || strings.Contains(s, "refresh_token=") ||
 			strings.Contains(s, "code_verifier=") || strings.Contains(s, "code=") {
 			out = append(out, s)
@@ -81,67 +51,43 @@ func (r *recorder) leaks() []string {
 	return out
 }
 
-// front serves the fake school through a proxy on its own port. While
-// redirect is set, its token endpoint answers 307 to target's.
-type front struct {
-	srv      *httptest.Server
-	redirect atomic.Bool
-}
-
-func newFront(t *testing.T, school *magistertest.School, target string) *front {
-	t.Helper()
-	u, _ := url.Parse(school.URL)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	f := &front{}
-	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/connect/token" && f.redirect.Load() {
-			http.Redirect(w, r, target+"/connect/token", http.StatusTemporaryRedirect)
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
 // TestTokenRedirectKeepsSecretsHome (issue 11, item 2): the token endpoint
 // answers 307 to another origin. Neither the code and PKCE verifier of a
 // sign-in nor a refresh token follow it, the user is told what happened
 // (not "sign in again"), and the stored sign-in still works afterwards.
 func TestTokenRedirectKeepsSecretsHome(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
-	foreign := newRecorder(t)
-	fr := newFront(t, school, foreign.srv.URL)
+	school := magistertest.Start(t)
+	foreign := magistertest.NewTokenTrap(t)
+	fr := magistertest.NewFront(t, school, http.StatusTemporaryRedirect, foreign.URL)
 	dir := t.TempDir()
 	cli := func(stdin string, args ...string) (int, string, string) {
 		return process(t, stdin, append([]string{"--state-dir", dir}, args...)...)
 	}
 	wantRedirectErr := func(what string, code int, errs string) {
 		t.Helper()
-		if code == 0 || code == exitLogin || !strings.Contains(errs, "redirect to "+foreign.srv.URL) ||
+		if code == 0 || code == exitLogin || !strings.Contains(errs, "redirect to "+foreign.URL) ||
 			strings.Contains(errs, "sign in again") {
 			t.Errorf("%s: exit %d, %q; want a failure naming the redirect, not a lost sign-in", what, code, errs)
 		}
 	}
-	fr.redirect.Store(true)
+	fr.Redirect.Store(true)
 
 	// A browser sign-in: the code exchange is redirected.
-	code, out, errs := cli("", "login", "--school", "demo", "--base-url", fr.srv.URL, "--print-url")
+	code, out, errs := cli("", "login", "--school", "demo", "--base-url", fr.URL, "--print-url")
 	if code != 0 {
 		t.Fatalf("login --print-url: %d %s", code, errs)
 	}
-	code, _, errs = cli("", "login", "--redirect-url", browserLogin(t, strings.TrimSpace(out)))
+	code, _, errs = cli("", "login", "--redirect-url", magistertest.SignIn(t, strings.TrimSpace(out)))
 	wantRedirectErr("login --redirect-url", code, errs)
 
 	// A refresh-token sign-in: the refresh is redirected; the token is not
 	// used up, so it works once the redirect is gone.
 	rt := school.IssueRefreshToken(magistertest.ParentLogin)
-	code, _, errs = cli(rt+"\n", "login", "--school", "demo", "--base-url", fr.srv.URL, "--refresh-token-stdin")
+	code, _, errs = cli(rt+"\n", "login", "--school", "demo", "--base-url", fr.URL, "--refresh-token-stdin")
 	wantRedirectErr("login --refresh-token-stdin", code, errs)
-	fr.redirect.Store(false)
-	if code, _, errs = cli(rt+"\n", "login", "--school", "demo", "--base-url", fr.srv.URL, "--refresh-token-stdin"); code != 0 {
+	fr.Redirect.Store(false)
+	if code, _, errs = cli(rt+"\n", "login", "--school", "demo", "--base-url", fr.URL, "--refresh-token-stdin"); code != 0 {
 		t.Fatalf("login with the same refresh token after the redirect stopped: %d %s", code, errs)
 	}
 
@@ -150,15 +96,15 @@ func TestTokenRedirectKeepsSecretsHome(t *testing.T) {
 		t.Fatalf("baseline check: %d %s", code, errs)
 	}
 	school.ExpireAccessTokens()
-	fr.redirect.Store(true)
+	fr.Redirect.Store(true)
 	code, _, errs = cli("", "check", "--sink", "stdout")
 	wantRedirectErr("check", code, errs)
-	fr.redirect.Store(false)
+	fr.Redirect.Store(false)
 	if code, _, errs = cli("", "check", "--sink", "stdout"); code != 0 {
 		t.Errorf("check after the redirect stopped: %d %s", code, errs)
 	}
 
-	if leaks := foreign.leaks(); len(leaks) > 0 {
+	if leaks := withSecrets(foreign); len(leaks) > 0 {
 		t.Errorf("secrets reached the other origin in %d requests", len(leaks))
 	}
 }
@@ -207,7 +153,7 @@ func stripOrigins(t *testing.T, dir string) {
 // recorded binds to the account's server at first use.
 func TestBaseURLCannotRedirectSecrets(t *testing.T) {
 	school, dir, _ := signedIn(t)
-	other := newRecorder(t)
+	other := magistertest.NewTokenTrap(t)
 	check := func() (int, string) {
 		code, _, errs := process(t, "", "--state-dir", dir, "check", "--sink", "stdout")
 		return code, errs
@@ -217,9 +163,9 @@ func TestBaseURLCannotRedirectSecrets(t *testing.T) {
 	}
 
 	// Another server on this computer: refused, with both named.
-	setBaseURL(t, dir, other.srv.URL)
+	setBaseURL(t, dir, other.URL)
 	code, errs := check()
-	if code == 0 || !strings.Contains(errs, "issued for "+school.URL) || !strings.Contains(errs, "points to "+other.srv.URL) {
+	if code == 0 || !strings.Contains(errs, "issued for "+school.URL) || !strings.Contains(errs, "points to "+other.URL) {
 		t.Errorf("check with base_url edited to another local server: %d %q; want a refusal naming both servers", code, errs)
 	}
 	school.ExpireAccessTokens() // now a refresh is needed too
@@ -231,7 +177,7 @@ func TestBaseURLCannotRedirectSecrets(t *testing.T) {
 	if code, errs = check(); code == 0 || !strings.Contains(errs, "plain http is only allowed to this computer") {
 		t.Errorf("check with base_url edited to a remote http server: %d %q", code, errs)
 	}
-	if leaks := other.leaks(); len(leaks) > 0 {
+	if leaks := withSecrets(other); len(leaks) > 0 {
 		t.Errorf("%d requests carried a secret to the other server", len(leaks))
 	}
 	setBaseURL(t, dir, school.URL)
@@ -256,11 +202,11 @@ func TestBaseURLCannotRedirectSecrets(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "tokens.json")); !strings.Contains(string(b), `"api_origin": "`+school.URL+`"`) {
 		t.Errorf("the origin was not recorded at first use: %s", redactTokens(string(b)))
 	}
-	setBaseURL(t, dir, other.srv.URL)
+	setBaseURL(t, dir, other.URL)
 	if code, errs = check(); code == 0 || !strings.Contains(errs, "issued for "+school.URL) {
 		t.Errorf("after migration, base_url edited: %d %q", code, errs)
 	}
-	if leaks := other.leaks(); len(leaks) > 0 {
+	if leaks := withSecrets(other); len(leaks) > 0 {
 		t.Errorf("%d requests carried a secret to the other server", len(leaks))
 	}
 }

@@ -180,15 +180,7 @@ func TestServiceStartStop(t *testing.T) {
 	}
 
 	// A running tray (tray.lock held) is not started twice.
-	st, err := state.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	release, err := st.LockTray(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
+	holdTrayLock(t, dir)
 	env.ResetCalls()
 	code, out, _ = runCLI(t, ctx, "--state-dir", dir, "service", "start")
 	if code != 0 || !strings.Contains(out, "already running") || len(env.Calls()) != 0 {
@@ -219,4 +211,19 @@ func TestServiceStartReportsATrayThatDies(t *testing.T) {
 	if !strings.Contains(errs, "D-Bus session bus") {
 		t.Errorf("service start does not give the tray's reason: %q", errs)
 	}
+}
+
+// holdTrayLock takes tray.lock in dir, as a running tray does, until the
+// test ends.
+func holdTrayLock(t *testing.T, dir string, opts ...state.Option) {
+	t.Helper()
+	st, err := state.Open(dir, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, err := st.LockTray(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(release)
 }

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/magister-notify/magister-notify/magister/magistertest"
-	"github.com/magister-notify/magister-notify/state"
 )
 
 // TestOneOffSinkLeavesHeldEntriesForTheConfiguredSinks: `check --sink X`
@@ -41,12 +39,8 @@ func TestOneOffSinkLeavesHeldEntriesForTheConfiguredSinks(t *testing.T) {
 		t.Fatalf("the one-off sink got %d records, want 2", len(got))
 	}
 	// ... and acknowledges them for itself only: they wait for stdout.
-	st, err := state.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var outbox, history int
-	st.View(context.Background(), func(s state.State) error { outbox, history = len(s.Outbox), len(s.History); return nil })
+	s := loadState(t, dir)
+	outbox, history := len(s.Outbox), len(s.History)
 	if outbox != 2 || history != 0 {
 		t.Fatalf("after the one-off delivery: %d waiting, %d in the history; want 2 and 0", outbox, history)
 	}
@@ -62,7 +56,8 @@ func TestOneOffSinkLeavesHeldEntriesForTheConfiguredSinks(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "Daan · ") || !strings.Contains(out, "Nieuw bericht van Mentor") {
 		t.Fatalf("configured sink after the pause: %d %q %s", code, out, errs)
 	}
-	st.View(context.Background(), func(s state.State) error { outbox, history = len(s.Outbox), len(s.History); return nil })
+	s = loadState(t, dir)
+	outbox, history = len(s.Outbox), len(s.History)
 	if outbox != 0 || history != 2 {
 		t.Errorf("after the configured delivery: %d waiting, %d in the history; want 0 and 2", outbox, history)
 	}

@@ -88,8 +88,7 @@ func dirMode(t *testing.T, dir string) os.FileMode {
 // PKCE verifier into the file they name.
 func TestPlantedLinksAreNeverFollowed(t *testing.T) {
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
 	victim, unchanged := victimFile(t)
 	for _, name := range []string{"state.json.tmp", "tokens.json.tmp", "pending-login.json.tmp"} {
@@ -104,7 +103,7 @@ func TestPlantedLinksAreNeverFollowed(t *testing.T) {
 	if bad := unchanged(); bad != "" {
 		t.Fatalf("starting a sign-in wrote through a planted link: %s", bad)
 	}
-	r = cli(t, nil, "--state-dir", dir, "login", "--redirect-url", browserLogin(t, strings.TrimSpace(r.stdout)))
+	r = cli(t, nil, "--state-dir", dir, "login", "--redirect-url", magistertest.SignIn(t, strings.TrimSpace(r.stdout)))
 	if r.code != 0 {
 		t.Fatalf("login --redirect-url: %d %s", r.code, r.stderr)
 	}
@@ -149,23 +148,19 @@ func TestLinkedStateFilesAreRefused(t *testing.T) {
 func signedInAndChecked(t *testing.T) (*magistertest.School, string, string) {
 	t.Helper()
 	noKeyring(t)
-	school := magistertest.New()
-	t.Cleanup(school.Close)
+	school := magistertest.Start(t)
 	dir := t.TempDir()
-	r := cli(t, nil, "--state-dir", dir, "login", "--school", "demo", "--base-url", school.URL, "--print-url")
-	if r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	if r = cli(t, nil, "--state-dir", dir, "login", "--redirect-url", browserLogin(t, strings.TrimSpace(r.stdout))); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	signIn(t, school.URL, func(args ...string) (int, string, string) {
+		r := cli(t, nil, append([]string{"--state-dir", dir}, args...)...)
+		return r.code, r.stdout, r.stderr
+	})
 	// The jsonl file is the configured sink, so delivered entries go to the
 	// history (a one-off --sink leaves them waiting for the desktop).
 	jsonl := filepath.Join(t.TempDir(), "out.jsonl")
-	if r = cli(t, nil, "--state-dir", dir, "config", "set", "sinks", "jsonl:"+jsonl); r.code != 0 {
+	if r := cli(t, nil, "--state-dir", dir, "config", "set", "sinks", "jsonl:"+jsonl); r.code != 0 {
 		t.Fatalf("config set sinks: %d %s", r.code, r.stderr)
 	}
-	if r = cli(t, nil, "--state-dir", dir, "check"); r.code != 0 {
+	if r := cli(t, nil, "--state-dir", dir, "check"); r.code != 0 {
 		t.Fatalf("baseline check: %d %s", r.code, r.stderr)
 	}
 	return school, dir, jsonl

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/magister-notify/magister-notify/magister/magistertest"
-	"github.com/magister-notify/magister-notify/state"
 )
 
 // TestClosedStdoutFailsTheStdoutSink (issue 13, item 3): a check started
@@ -38,12 +37,7 @@ func TestClosedStdoutFailsTheStdoutSink(t *testing.T) {
 	if !strings.Contains(stderr.String(), "standard output is closed") {
 		t.Errorf("stderr does not say why: %q", stderr.String())
 	}
-	st, err := state.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var outbox []state.Entry
-	st.View(t.Context(), func(s state.State) error { outbox = s.Outbox; return nil })
+	outbox := loadState(t, dir).Outbox
 	if len(outbox) != 1 {
 		t.Fatalf("%d notifications waiting, want the new grade", len(outbox))
 	}

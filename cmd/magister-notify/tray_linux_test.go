@@ -4,18 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
 
 	"github.com/magister-notify/magister-notify/internal/dbustest"
+	"github.com/magister-notify/magister-notify/internal/testenv"
 	"github.com/magister-notify/magister-notify/magister/magistertest"
 	"github.com/magister-notify/magister-notify/state"
 )
@@ -43,15 +42,7 @@ func TestTrayCommandRefusesASecondTray(t *testing.T) {
 	noKeyring(t)
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
-	st, err := state.Open(dir, state.WithOwner("magister-notify tray"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	release, err := st.LockTray(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer release()
+	holdTrayLock(t, dir, state.WithOwner("magister-notify tray"))
 	code, _, errs := runCLI(t, context.Background(), "--state-dir", dir, "tray")
 	if want := fmt.Sprintf("already running (pid %d)", os.Getpid()); code == 0 || !strings.Contains(errs, want) {
 		t.Fatalf("second tray: code %d, %q; want %q", code, errs, want)
@@ -119,8 +110,7 @@ func newTrayWorld(tb testing.TB) *trayWorld {
 	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"} {
 		tb.Setenv(v, tb.TempDir())
 	}
-	w := &trayWorld{bus: dbustest.StartSessionBus(tb), school: magistertest.New(), dir: tb.TempDir()}
-	tb.Cleanup(w.school.Close)
+	w := &trayWorld{bus: dbustest.StartSessionBus(tb), school: magistertest.Start(tb), dir: tb.TempDir()}
 	tb.Setenv("DBUS_SESSION_BUS_ADDRESS", w.bus) // no keyring on it: tokens go to tokens.json
 	tb.Setenv("LANG", "en_US.UTF-8")
 	tb.Setenv("LC_ALL", "")
@@ -129,8 +119,7 @@ func newTrayWorld(tb testing.TB) *trayWorld {
 	if err := os.WriteFile(filepath.Join(w.dir, "tokens.json"), []byte(`{"version":1,"tokens":{}}`), 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	out := w.cli(tb, "login", "--school", "demo", "--base-url", w.school.URL, "--print-url")
-	w.cli(tb, "login", "--redirect-url", followAuthorize(tb, strings.TrimSpace(out)))
+	signIn(tb, w.school.URL, cliOn(tb, w.dir))
 	w.cli(tb, "config", "set", "quiet-hours", "off")
 	var err error
 	if w.conn, err = dbus.Connect(w.bus); err != nil {
@@ -138,19 +127,6 @@ func newTrayWorld(tb testing.TB) *trayWorld {
 	}
 	tb.Cleanup(func() { w.conn.Close() })
 	return w
-}
-
-// followAuthorize does what the browser does with the sign-in address and
-// returns the m6loapp:// address the fake school sends it to.
-func followAuthorize(tb testing.TB, authorizeURL string) string {
-	tb.Helper()
-	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := hc.Get(authorizeURL)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.Header.Get("Location")
 }
 
 // cli runs one command line on the world's state and returns its stdout;
@@ -167,7 +143,7 @@ func (w *trayWorld) cli(tb testing.TB, args ...string) string {
 // trayProc is a running tray process.
 type trayProc struct {
 	cmd    *exec.Cmd
-	stderr *lockedWriter
+	stderr *testenv.Buffer
 	exit   chan struct{} // closed when the process has ended
 	err    error         // its exit, once exit is closed
 	item   string
@@ -185,7 +161,7 @@ func (w *trayWorld) startTray(tb testing.TB, exe string) *trayProc {
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env, "GORACE=exitcode=0") // systray's own race; see tray's tests
-	p := &trayProc{cmd: cmd, stderr: &lockedWriter{}, exit: make(chan struct{})}
+	p := &trayProc{cmd: cmd, stderr: &testenv.Buffer{}, exit: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
@@ -347,21 +323,4 @@ func mustOpen(t *testing.T, dir string) *state.Store {
 		t.Fatal(err)
 	}
 	return st
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (w *lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *lockedWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
