@@ -42,14 +42,7 @@ func TestSaveNeverWritesThroughAPlantedLink(t *testing.T) {
 // the holder.
 func TestLockTimeoutWithStaleHolderLine(t *testing.T) {
 	st := mustOpen(t, WithLockTimeout(300*time.Millisecond))
-	holder := helperCommand(t, "holder", st.Dir())
-	stdin, _ := holder.StdinPipe()
-	stdout, _ := holder.StdoutPipe()
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer stdin.Close()
-	waitLine(t, stdout, "locked")
+	holder, _ := startLocker(t, "holder", st)
 	dead := holder.Process.Pid
 	holder.Process.Kill()
 	holder.Wait() // reaped: the pid no longer names a process
@@ -57,15 +50,7 @@ func TestLockTimeoutWithStaleHolderLine(t *testing.T) {
 		t.Fatalf("holder line after SIGKILL = %q, want the killed holder's", h)
 	}
 
-	reader := helperCommand(t, "sharer", st.Dir())
-	rin, _ := reader.StdinPipe()
-	rout, _ := reader.StdoutPipe()
-	if err := reader.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Wait()
-	defer rin.Close()
-	waitLine(t, rout, "locked")
+	startLocker(t, "sharer", st)
 
 	err := st.Update(context.Background(), func(*State) error { return nil })
 	if !errors.Is(err, ErrLocked) {

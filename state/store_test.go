@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -364,15 +365,7 @@ func TestMigrations(t *testing.T) {
 
 func TestLockTimeoutNamesTheHolder(t *testing.T) {
 	st := mustOpen(t, WithLockTimeout(300*time.Millisecond))
-	cmd := helperCommand(t, "holder", st.Dir())
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer stdin.Close()
-	waitLine(t, stdout, "locked")
+	cmd, stdin := startLocker(t, "holder", st)
 
 	err := st.Update(context.Background(), func(*State) error { return nil })
 	want := fmt.Sprintf("state is locked by pid %d (test holder) since ", cmd.Process.Pid)
@@ -397,14 +390,7 @@ func TestLockTimeoutNamesTheHolder(t *testing.T) {
 
 func TestSharedLockBlocksWriter(t *testing.T) {
 	st := mustOpen(t)
-	cmd := helperCommand(t, "sharer", st.Dir())
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	waitLine(t, stdout, "locked")
+	_, stdin := startLocker(t, "sharer", st)
 
 	// Readers share.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -429,6 +415,25 @@ func TestSharedLockBlocksWriter(t *testing.T) {
 	if !seenKeys(mustView(t, st))["x"] {
 		t.Fatal("update lost")
 	}
+}
+
+// startLocker starts the helper process role on st's directory and waits
+// until it says it holds its lock. Closing stdin lets the helper go; when
+// the test ends, stdin is closed and the process waited for.
+func startLocker(t *testing.T, role string, st *Store) (cmd *exec.Cmd, stdin io.WriteCloser) {
+	t.Helper()
+	cmd = helperCommand(t, role, st.Dir())
+	stdin, _ = cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Close()
+		cmd.Wait()
+	})
+	waitLine(t, stdout, "locked")
+	return cmd, stdin
 }
 
 func waitLine(t *testing.T, r io.Reader, want string) {

@@ -11,15 +11,7 @@ func TestTrayLockIsSingleInstance(t *testing.T) {
 	if _, running := st.TrayPID(); running {
 		t.Fatal("tray reported running in an empty directory")
 	}
-	cmd := helperCommand(t, "tray", st.Dir())
-	stdin, _ := cmd.StdinPipe()
-	defer stdin.Close()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	waitLine(t, stdout, "locked")
+	cmd, _ := startLocker(t, "tray", st)
 
 	pid, running := st.TrayPID()
 	if !running || pid != cmd.Process.Pid {
