@@ -103,11 +103,7 @@ func TestStaleCheckDoesNotUndoACorrection(t *testing.T) {
 // TestCheckAnnouncesMoreThanAPageOfNewGrades: 60 grades entered between two
 // checks are 60 notifications, not the newest 50.
 func TestCheckAnnouncesMoreThanAPageOfNewGrades(t *testing.T) {
-	school, dir, cli := signedIn(t)
-	jsonl := configureJSONL(t, dir, cli)
-	if code, _, errs := cli("check"); code != 0 {
-		t.Fatal(errs)
-	}
+	school, dir, _, jsonl := baselined(t)
 	const n = 60
 	for i := range n {
 		if _, err := school.AddGrade(magistertest.GradeSpec{Child: "Daan", Value: "7,0", Weight: 1,

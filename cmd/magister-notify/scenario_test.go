@@ -78,6 +78,19 @@ func configureJSONL(t *testing.T, dir string, cli func(args ...string) (int, str
 	return jsonl
 }
 
+// baselined signs in to a fresh fake school, makes a jsonl file the
+// configured sink and takes the baseline check. It returns the school, the
+// state directory, a function running the CLI on it, and the jsonl file.
+func baselined(t *testing.T) (*magistertest.School, string, func(args ...string) (int, string, string), string) {
+	t.Helper()
+	school, dir, cli := signedIn(t)
+	jsonl := configureJSONL(t, dir, cli)
+	if code, _, errs := cli("check"); code != 0 {
+		t.Fatalf("baseline check: exit %d: %s", code, errs)
+	}
+	return school, dir, cli, jsonl
+}
+
 // concurrentChecks runs `workers` loops of `check` processes against one
 // state directory while grades are added, and returns how many processes
 // were killed.
@@ -131,11 +144,7 @@ func concurrentChecks(t *testing.T, school *magistertest.School, dir string, wor
 // processes racing each other while grades keep arriving produce every
 // notification exactly once.
 func TestConcurrentChecksNotifyEachGradeOnce(t *testing.T) {
-	school, dir, cli := signedIn(t)
-	jsonl := configureJSONL(t, dir, cli)
-	if code, _, errs := cli("check"); code != 0 { // baseline
-		t.Fatal(errs)
-	}
+	school, dir, cli, jsonl := baselined(t)
 	const grades = 50
 	concurrentChecks(t, school, dir, 8, grades, false)
 	// One last check picks up anything added after the workers stopped.
@@ -157,11 +166,7 @@ func TestConcurrentChecksNotifyEachGradeOnce(t *testing.T) {
 // grade is delivered or still waiting in the outbox, and a grade is repeated
 // only where a process died between showing and acknowledging it.
 func TestKilledChecksLoseNothing(t *testing.T) {
-	school, dir, cli := signedIn(t)
-	jsonl := configureJSONL(t, dir, cli)
-	if code, _, errs := cli("check"); code != 0 {
-		t.Fatal(errs)
-	}
+	school, dir, cli, jsonl := baselined(t)
 	const grades = 50
 	killed := concurrentChecks(t, school, dir, 8, grades, true)
 	// Leases of killed deliverers hold their entries for a while; a final
