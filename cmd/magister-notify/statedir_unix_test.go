@@ -291,9 +291,16 @@ func TestLogoutAllRemovesTokensTheStateForgot(t *testing.T) {
 	}
 }
 
-// TestOversizedStateFileIsRefused (issue 11, item 11): a 100 MB state.json
-// is refused before it is read (the process stays small), with a message
-// that names the size, and it is neither quarantined nor changed.
+// TestOversizedStateFileIsRefused (issue 11, item 11): a 200 MB state.json
+// is refused before it is read (the process stays well below the file's
+// size), with a message that names the size, and it is neither quarantined
+// nor changed.
+//
+// The child's max RSS is not the child's alone: Go starts it with
+// CLONE_VFORK|CLONE_VM, so until exec it runs in this test process's memory,
+// and Linux keeps that high-water mark across exec. A race-enabled test
+// process is ~60 MB, so the bound is half the file: a process that read the
+// file holds all of it.
 func TestOversizedStateFileIsRefused(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state.json")
@@ -302,18 +309,18 @@ func TestOversizedStateFileIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.WriteString(`{"version":1,"history":[`)
-	const size = 100_000_000
+	const size = 200_000_000
 	if err := f.Truncate(size); err != nil { // sparse: takes no disk
 		t.Fatal(err)
 	}
 	f.Close()
 	r := cli(t, nil, "--state-dir", dir, "status")
-	t.Logf("status on a 100 MB state: exit %d, max RSS %d MB", r.code, r.maxRSS>>20)
-	if r.code == 0 || !strings.Contains(r.stderr, path+" is 100 MB, more than the 64 MiB it may be") ||
+	t.Logf("status on a 200 MB state: exit %d, max RSS %d MB", r.code, r.maxRSS>>20)
+	if r.code == 0 || !strings.Contains(r.stderr, path+" is 200 MB, more than the 64 MiB it may be") ||
 		!strings.Contains(r.stderr, "move the file away") {
 		t.Errorf("status: exit %d, stderr %q; want a refusal naming the size and what to do", r.code, r.stderr)
 	}
-	if r.maxRSS > 64<<20 {
+	if r.maxRSS > size/2 {
 		t.Errorf("status took %d MB of memory: the file was read", r.maxRSS>>20)
 	}
 	if fi, err := os.Stat(path); err != nil || fi.Size() != size {
