@@ -62,18 +62,12 @@ mn() { "$log/magister-notify" "$@"; }
 start_desktop
 W=1024 H=768
 
-watcher_prop() {
-	gdbus call --session --timeout 5 --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
-		--method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierWatcher "$1"
-}
 # The watcher first (Debian's status-notifier-watcher): the host's own
 # (--watcher) races its registration as a host and then dies about one run
 # in three ("Pattern match failure ... Main.hs:177"). Then a light 24 px bar
 # at the top and a dark 16 px one at the bottom, both drawing the item at
 # their right end.
-status-notifier-watcher >"$log/watcher.log" 2>&1 &
-pids+=($!)
-wait_for 10 watcher_prop ProtocolVersion || fail "status-notifier-watcher did not answer ProtocolVersion"
+start_watcher
 gtk-sni-tray-standalone --top --end --size 24 --color '#f0f0f0' >"$log/host-light.log" 2>&1 &
 pids+=($!)
 gtk-sni-tray-standalone --bottom --end --size 16 --color '#202124' >"$log/host-dark.log" 2>&1 &
@@ -101,14 +95,7 @@ PATH="$log:$PATH" LANG=nl_NL.UTF-8 "$log/magister-notify" tray >"$log/tray.log" 
 tray=$!
 pids+=($tray)
 item="org.kde.StatusNotifierItem-$tray-1"
-registered() {
-	owned "$item" || return 1
-	local owner
-	owner=$(gdbus call --session --timeout 5 --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
-		--method org.freedesktop.DBus.GetNameOwner "$item" | grep -o ':[0-9.]*')
-	watcher_prop RegisteredStatusNotifierItems | grep -q -e "$owner" -e "$item"
-}
-wait_for 15 registered || fail "the tray did not register with the host's watcher"
+wait_for 15 item_registered "$item" || fail "the tray did not register with the host's watcher"
 
 # menu: the visible items, one a line: the label (indented two spaces per
 # submenu level, "_" escaped as dbusmenu has it), a tab, the id. Hidden

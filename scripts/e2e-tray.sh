@@ -30,20 +30,12 @@ E2E_NAME=e2e-tray
 # shellcheck source=lib/desktop.sh
 source "$(dirname "$self")/lib/desktop.sh"
 
-watcher_prop() {
-	gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
-		--method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierWatcher "$1"
-}
-
 "$GO" build -o "$log/magister-notify" ./cmd/magister-notify
 
 start_desktop
 
-# The tray host goes first and must answer before the tray starts: the
-# tray's registration could otherwise lose a race with the watcher's start.
-status-notifier-watcher >"$log/watcher.log" 2>&1 &
-pids+=($!)
-wait_for 10 watcher_prop ProtocolVersion || fail "status-notifier-watcher did not answer ProtocolVersion"
+# The tray host goes first and must answer before the tray starts.
+start_watcher
 
 # A "browser" that writes down what it was asked to open (xdg-open uses
 # $BROWSER outside a desktop environment): a click on a notification must
@@ -59,14 +51,7 @@ pids+=($demo)
 # 1. The icon registers with the real watcher under the tray's bus name.
 # The demo runs the tray in its own process, so the item carries its pid.
 item="org.kde.StatusNotifierItem-$demo-1"
-find_item() {
-	owned "$item" || return 1
-	local owner
-	owner=$(gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
-		--method org.freedesktop.DBus.GetNameOwner "$item" | sed -E "s/^\('([^']+)',\)$/\1/")
-	watcher_prop RegisteredStatusNotifierItems | grep -q -e "$owner" -e "$item"
-}
-wait_for 15 find_item || fail "the tray did not register with status-notifier-watcher: $(watcher_prop RegisteredStatusNotifierItems 2>&1)"
+wait_for 15 item_registered "$item" || fail "the tray did not register with status-notifier-watcher: $(watcher_prop RegisteredStatusNotifierItems 2>&1)"
 echo "e2e-tray: $item is registered with status-notifier-watcher"
 # One entry (the watcher lists the bus name, or name and path), not two.
 if [[ $(watcher_prop RegisteredStatusNotifierItems | grep -o "'[^']*'" | wc -l) -ne 1 ]]; then

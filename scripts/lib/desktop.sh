@@ -29,6 +29,31 @@ owned() {
 		--method org.freedesktop.DBus.NameHasOwner "$1" 2>/dev/null | grep -q true
 }
 
+# watcher_prop NAME: a property of the StatusNotifierWatcher.
+watcher_prop() {
+	gdbus call --session --timeout 5 --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
+		--method org.freedesktop.DBus.Properties.Get org.kde.StatusNotifierWatcher "$1"
+}
+
+# start_watcher: Debian's status-notifier-watcher, answering before anything
+# registers with it (a tray's registration could otherwise lose a race with
+# the watcher's start).
+start_watcher() {
+	status-notifier-watcher >"$log/watcher.log" 2>&1 &
+	pids+=($!)
+	wait_for 10 watcher_prop ProtocolVersion || fail "status-notifier-watcher did not answer ProtocolVersion"
+}
+
+# item_registered ITEM: whether the StatusNotifierItem bus name ITEM is
+# owned and registered with the watcher (under that name or its owner's).
+item_registered() {
+	owned "$1" || return 1
+	local owner
+	owner=$(gdbus call --session --timeout 5 --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+		--method org.freedesktop.DBus.GetNameOwner "$1" | grep -o ':[0-9.]*')
+	watcher_prop RegisteredStatusNotifierItems | grep -q -e "$owner" -e "$1"
+}
+
 # start_desktop: Xvfb on :99 (or the next free display) with a screen of
 # $E2E_SCREEN (default 800x600x24), exported as
 # DISPLAY, and dunst answering on org.freedesktop.Notifications.
