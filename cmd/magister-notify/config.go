@@ -147,14 +147,16 @@ func (a *app) configCommand() *cobra.Command {
 		Short: "Show or change settings",
 	}
 	cmd.AddCommand(&cobra.Command{
-		Use:   "list",
-		Short: "Show every setting",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runConfigList(cmd.Context()) },
+		Use:         "list",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Show every setting",
+		Args:        cobra.NoArgs,
+		RunE:        func(cmd *cobra.Command, _ []string) error { return a.runConfigList(cmd.Context()) },
 	}, &cobra.Command{
-		Use:   "get [KEY]",
-		Short: "Show one setting (without a key: every setting)",
-		Args:  cobra.MaximumNArgs(1),
+		Use:         "get [KEY]",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Show one setting (without a key: every setting)",
+		Args:        cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return a.runConfigList(cmd.Context())

@@ -19,10 +19,11 @@ type logOptions struct {
 func (a *app) logCommand() *cobra.Command {
 	var o logOptions
 	cmd := &cobra.Command{
-		Use:   "log",
-		Short: "Show the notification history (reading it changes nothing)",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runLog(cmd.Context(), o) },
+		Use:         "log",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Show the notification history (reading it changes nothing)",
+		Args:        cobra.NoArgs,
+		RunE:        func(cmd *cobra.Command, _ []string) error { return a.runLog(cmd.Context(), o) },
 	}
 	cmd.Flags().IntVarP(&o.n, "n", "n", 20, "how many entries to show (0: all)")
 	cmd.Flags().BoolVar(&o.pending, "pending", false, "show the notifications still waiting in the outbox instead")

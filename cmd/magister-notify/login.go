@@ -350,10 +350,11 @@ func (a *app) logoutAll(ctx context.Context, st *state.Store) error {
 
 func (a *app) whoamiCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "whoami",
-		Short: "Show who is signed in and which children are watched",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runWhoami(cmd.Context()) },
+		Use:         "whoami",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Show who is signed in and which children are watched",
+		Args:        cobra.NoArgs,
+		RunE:        func(cmd *cobra.Command, _ []string) error { return a.runWhoami(cmd.Context()) },
 	}
 }
 

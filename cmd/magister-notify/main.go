@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -43,27 +44,35 @@ type app struct {
 	language string
 
 	tokenFileExisted bool // login: tokens.json was there before it
+
+	// catchSignals: a stop signal cancels a command that is not read-only
+	// (runMain; tests leave signals alone). stopWatching ends that.
+	catchSignals bool
+	stopWatching func()
+	// allCommands builds every command whatever the command line names
+	// (see rootCommand); tests compare both trees.
+	allCommands bool
 }
 
 func main() { os.Exit(runMain(os.Args[1:])) }
 
-// runMain runs args as the program does. The first stop signal (see
-// stopSignals) cancels the command's context, so that it finishes or
-// releases what it holds: notifications it claimed go back to the outbox at
-// once instead of waiting for their lease to expire. A second signal ends
-// the process straight away.
+// runMain runs args as the program does. A command that changes something
+// or waits (everything but the read-only commands, see readOnly) is
+// cancelled by the first stop signal (see stopSignals), so that it finishes
+// or releases what it holds: notifications it claimed go back to the outbox
+// at once instead of waiting for their lease to expire, and no half-written
+// temporary file is left behind. A second signal ends the process straight
+// away. A read-only command keeps the default action: it holds nothing the
+// end of the process does not release, and watching for signals costs a
+// thread and half a millisecond of start-up.
 func runMain(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // the default action again, for the second signal
-	}()
 	var stdout io.Writer = os.Stdout
 	if stdoutClosed() {
 		stdout = closedOutput{}
 	}
-	return run(ctx, args, stdout, os.Stderr)
+	a := newApp(stdout, os.Stderr)
+	a.catchSignals = true
+	return a.execute(context.Background(), args)
 }
 
 // closedOutput stands for a standard output the process was started
@@ -77,13 +86,22 @@ func (closedOutput) Write([]byte) (int, error) {
 
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return (&app{stdin: os.Stdin, stdout: stdout, stderr: stderr, now: time.Now, getenv: os.Getenv}).execute(ctx, args)
+	return newApp(stdout, stderr).execute(ctx, args)
+}
+
+func newApp(stdout, stderr io.Writer) *app {
+	return &app{stdin: os.Stdin, stdout: stdout, stderr: stderr, now: time.Now, getenv: os.Getenv}
 }
 
 // execute runs one command line with a's settings and returns the exit code.
 func (a *app) execute(ctx context.Context, args []string) int {
 	stdout, stderr := a.stdout, a.stderr
-	root := a.rootCommand()
+	root := a.rootCommand(args)
+	defer func() {
+		if a.stopWatching != nil {
+			a.stopWatching()
+		}
+	}()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -105,7 +123,12 @@ func (a *app) execute(ctx context.Context, args []string) int {
 	return 0
 }
 
-func (a *app) rootCommand() *cobra.Command {
+// rootCommand builds the command tree for the command line args. A line
+// that names a command builds the root and that command only: building the
+// others is most of the start-up work of a short command. Help, completion
+// and anything not recognised by name build them all, so that listings and
+// suggestions see every command (see namedCommand).
+func (a *app) rootCommand(args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "magister-notify",
 		Short: "Desktop notifications for Magister 6",
@@ -118,16 +141,83 @@ func (a *app) rootCommand() *cobra.Command {
 	root.PersistentFlags().StringVar(&a.stateDir, "state-dir", def,
 		"state directory (default $MAGISTER_NOTIFY_HOME, else the user configuration directory)")
 	root.PersistentFlags().BoolVar(&a.json, "json", false, "print machine-readable JSON")
-	root.AddCommand(a.versionCommand(), a.statusCommand(), a.configCommand(),
-		a.pauseCommand(), a.resumeCommand(), a.logCommand(), a.loginCommand(), a.logoutCommand(),
-		a.whoamiCommand(), a.gradesCommand(), a.checkCommand(), a.notifyCommand(),
-		a.trayCommand(), a.demoCommand(), a.serviceCommand())
+	commands := a.commands()
+	named := namedCommand(root, args)
+	if i := slices.IndexFunc(commands, func(c subcommand) bool { return c.name == named }); i >= 0 && !a.allCommands {
+		root.AddCommand(commands[i].build())
+		root.CompletionOptions.DisableDefaultCmd = true
+	} else {
+		for _, c := range commands {
+			root.AddCommand(c.build())
+		}
+	}
 	root.Long += "\n\nExit codes: 0 success, 1 failure (the message says why), 2 a mistyped command or flag,\n" +
 		"3 the state is locked by another process for too long, 4 the state file is from a newer\n" +
 		"magister-notify, 5 you need to sign in (again), 6 the tray is already running."
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.PersistentPreRun = a.watchSignals
 	a.refuseUnknownSubcommands(root)
 	return root
+}
+
+// subcommand is one of the root's commands, built when needed.
+type subcommand struct {
+	name  string
+	build func() *cobra.Command
+}
+
+// commands are the root's subcommands, in the order cobra suggests them.
+func (a *app) commands() []subcommand {
+	return []subcommand{
+		{"version", a.versionCommand}, {"status", a.statusCommand}, {"config", a.configCommand},
+		{"pause", a.pauseCommand}, {"resume", a.resumeCommand}, {"log", a.logCommand},
+		{"login", a.loginCommand}, {"logout", a.logoutCommand}, {"whoami", a.whoamiCommand},
+		{"grades", a.gradesCommand}, {"check", a.checkCommand}, {"notify", a.notifyCommand},
+		{"tray", a.trayCommand}, {"demo", a.demoCommand}, {"service", a.serviceCommand},
+	}
+}
+
+// namedCommand is the command args name before anything else: the first
+// word that is not a flag of the root or its value. It is "" when args ask
+// for help anywhere, or contain something the root does not know (a
+// shorthand, an unknown flag, "--"), so that cobra sees every command then.
+func namedCommand(root *cobra.Command, args []string) string {
+	if slices.ContainsFunc(args, func(arg string) bool {
+		return arg == "-h" || arg == "--help" || strings.HasPrefix(arg, "--help=")
+	}) {
+		return ""
+	}
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		if !strings.HasPrefix(arg, "-") || arg == "-" {
+			return arg
+		}
+		name, _, hasValue := strings.Cut(strings.TrimPrefix(arg, "--"), "=")
+		f := root.PersistentFlags().Lookup(name)
+		if !strings.HasPrefix(arg, "--") || f == nil {
+			return ""
+		}
+		if !hasValue && f.NoOptDefVal == "" {
+			i++ // the flag's value
+		}
+	}
+	return ""
+}
+
+// readOnly is the annotation of a command that only reads: it may be ended
+// at any instant, so a stop signal keeps its default action (see runMain).
+const readOnly = "read-only"
+
+// watchSignals makes the first stop signal cancel cmd's context, unless
+// cmd is read-only, and the second end the process.
+func (a *app) watchSignals(cmd *cobra.Command, _ []string) {
+	if !a.catchSignals || cmd.Annotations[readOnly] != "" {
+		return
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), stopSignals()...)
+	context.AfterFunc(ctx, stop) // the default action again, for the second signal
+	a.stopWatching = stop
+	cmd.SetContext(ctx)
 }
 
 // usageError is a command line that does not say anything magister-notify

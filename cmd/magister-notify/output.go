@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,15 +10,20 @@ import (
 
 // emit prints v as JSON with --json, otherwise calls human. Every command
 // that prints facts goes through here, so both forms always say the same.
+// The output is written at once, not a write per cell.
 func (a *app) emit(v any, human func(p *printer)) error {
 	if a.json {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	}
-	p := &printer{tw: tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0), lang: a.lang()}
+	out := bufio.NewWriter(a.stdout)
+	p := &printer{tw: tabwriter.NewWriter(out, 0, 4, 2, ' ', 0), lang: a.lang()}
 	human(p)
-	return p.tw.Flush()
+	if err := p.tw.Flush(); err != nil {
+		return err
+	}
+	return out.Flush()
 }
 
 // printer writes aligned "label  value" lines for people, in lang.

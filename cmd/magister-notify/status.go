@@ -44,10 +44,11 @@ type trayInfo struct {
 
 func (a *app) statusCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "status",
-		Short: "Show the state, the tray and the health of the last check",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runStatus(cmd.Context()) },
+		Use:         "status",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Show the state, the tray and the health of the last check",
+		Args:        cobra.NoArgs,
+		RunE:        func(cmd *cobra.Command, _ []string) error { return a.runStatus(cmd.Context()) },
 	}
 }
 

@@ -20,10 +20,11 @@ type versionInfo struct {
 
 func (a *app) versionCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return a.runVersion(cmd.Context()) },
+		Use:         "version",
+		Annotations: map[string]string{readOnly: "yes"},
+		Short:       "Print the version",
+		Args:        cobra.NoArgs,
+		RunE:        func(cmd *cobra.Command, _ []string) error { return a.runVersion(cmd.Context()) },
 	}
 }
 
