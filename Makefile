@@ -11,7 +11,7 @@ PKGS    := ./...
 # minimising a new input, go test fails with "context deadline exceeded"
 # (seen on a loaded CI machine).
 FUZZTIME ?= 20000x
-FUZZ    := state:FuzzDecode state:FuzzHistoryReuse \
+FUZZ    := state:FuzzDecode state:FuzzHistoryReuse state:FuzzDecodeEntries state:FuzzDecodeSplit state:FuzzStringEnd \
 	magister:FuzzDecodeAccount magister:FuzzDecodeChildren magister:FuzzDecodeLatestGrades \
 	magister:FuzzDecodeEnrollments magister:FuzzDecodeEnrollmentGrades magister:FuzzDecodeAppointments \
 	magister:FuzzDecodeAbsences magister:FuzzDecodeMessages magister:FuzzParseRedirect \

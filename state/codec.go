@@ -47,7 +47,29 @@ type migration func(map[string]json.RawMessage) error
 var migrations = map[int]migration{}
 
 // decode parses a state file of this build's schema, upgrading older ones.
-func decode(data []byte) (*State, error) { return decodeAt(data, SchemaVersion, migrations) }
+// The history of a file this package wrote is read by decodeEntries, the
+// rest by encoding/json; any other file is decoded whole by encoding/json
+// (see decodeSplit).
+func decode(data []byte) (*State, error) {
+	st, _, err := decodeMember(data)
+	return st, err
+}
+
+// decodeMember is decode, and the history member of data when a later file
+// may take its history from this decode (see historyMember).
+func decodeMember(data []byte) (*State, []byte, error) {
+	if st, m, ok := decodeSplit(data); ok {
+		return st, m, nil
+	}
+	st, err := decodeWhole(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, historyMember(data), nil
+}
+
+// decodeWhole is decode by encoding/json alone.
+func decodeWhole(data []byte) (*State, error) { return decodeAt(data, SchemaVersion, migrations) }
 
 // decodeAt parses a state file for a build whose schema is current,
 // upgrading older versions with migs. A damaged file gives a *CorruptError

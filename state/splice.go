@@ -57,7 +57,8 @@ type outline struct {
 
 // scanTop outlines the top level of data, which must be a valid JSON
 // object (callers decode it first): on anything else the outline is
-// meaningless. at is an offset to report on (see outline.at), or -1.
+// meaningless, though the scan is safe. at is an offset to report on (see
+// outline.at), or -1.
 func scanTop(data []byte, at int) outline {
 	o := outline{keys: map[string]int{}, plain: true, histStart: -1, healthStart: -1}
 	depth := 0
@@ -137,40 +138,61 @@ func (o *outline) key(name string, escaped bool, comma int) (history bool) {
 }
 
 // stringEnd is the offset of the quote that ends the JSON string starting
-// at data[i] in valid JSON, and whether the string has escapes.
+// at data[i] in valid JSON, and whether the string has escapes. In a
+// string that does not end, it is len(data).
 func stringEnd(data []byte, i int) (end int, escaped bool) {
-	j := i + 1
-	for ; data[j] != '"'; j++ {
-		if data[j] == '\\' {
-			escaped = true
-			j++
+	for j := i + 1; j < len(data); {
+		k := bytes.IndexByte(data[j:], '"')
+		if k < 0 {
+			break
 		}
+		k += j
+		if bytes.IndexByte(data[j:k], '\\') < 0 {
+			return k, escaped
+		}
+		escaped = true
+		// The quote ends the string unless an odd number of backslashes
+		// escapes it.
+		n := 0
+		for p := k - 1; p > i && data[p] == '\\'; p-- {
+			n++
+		}
+		if n%2 == 0 {
+			return k, true
+		}
+		j = k + 1
 	}
-	return j, escaped
+	return len(data), escaped || bytes.IndexByte(data[min(i+1, len(data)):], '\\') >= 0
 }
 
 // historyMember is the span of the history member of data, a file that
 // decoded, when the history may be reused from it (see above).
 func historyMember(data []byte) []byte {
+	_, m := historyAt(data)
+	return m
+}
+
+// historyAt is historyMember and where it starts in data.
+func historyAt(data []byte) (int, []byte) {
 	// A file of an older version was migrated: its history may not be
 	// what the same bytes give in a file of this version.
 	if v, err := peekVersion(data); err != nil || v != SchemaVersion {
-		return nil
+		return 0, nil
 	}
 	o := scanTop(data, -1)
 	if !o.plain || o.histStart < 0 || o.histEnd <= o.histStart {
-		return nil
+		return 0, nil
 	}
 	for k, n := range o.keys {
 		if n > 1 || strings.EqualFold(k, "history") && k != "history" {
-			return nil
+			return 0, nil
 		}
 	}
 	m := bytes.TrimRight(data[o.histStart:o.histEnd], " \t\r\n")
 	if !bytes.HasPrefix(m, []byte(historyKey)) {
-		return nil
+		return 0, nil
 	}
-	return m
+	return o.histStart, m
 }
 
 // reuseHistory decodes data when it holds the history member of last, and
@@ -183,8 +205,42 @@ func (last *decoded) reuseHistory(data []byte) (*State, bool) {
 	if i < 0 || !bytes.HasPrefix(data[i:], last.hist) {
 		return nil, false
 	}
-	rest := make([]byte, 0, len(data)-len(last.hist))
-	rest = append(append(rest, data[:i]...), data[i+len(last.hist):]...)
+	st, ok := decodeWithout(data, i, last.hist)
+	if !ok {
+		return nil, false
+	}
+	st.History = cloneEach(last.st.History, Entry.clone)
+	return st, true
+}
+
+// decodeSplit decodes a file whose history member decodeEntries reads
+// (entries.go): the history by decodeEntries, the rest by encoding/json.
+// A member decodeEntries accepts is valid JSON, so the conditions above
+// make this what decoding the whole file gives, as for a reused history.
+// It returns the member too, for a later read to reuse.
+func decodeSplit(data []byte) (*State, []byte, bool) {
+	i, m := historyAt(data)
+	if m == nil {
+		return nil, nil, false
+	}
+	hist, ok := decodeEntries(m[len(historyKey):])
+	if !ok {
+		return nil, nil, false
+	}
+	st, ok := decodeWithout(data, i, m)
+	if !ok {
+		return nil, nil, false
+	}
+	st.History = hist
+	return st, m, true
+}
+
+// decodeWithout decodes data without the history member m at i, when the
+// rest decodes to what the whole file decodes to but for the history (see
+// above), and reports false when it does not or may not.
+func decodeWithout(data []byte, i int, m []byte) (*State, bool) {
+	rest := make([]byte, 0, len(data)-len(m))
+	rest = append(append(rest, data[:i]...), data[i+len(m):]...)
 	// Without migrations, decodeStrict refuses any other schema version.
 	st, err := decodeStrict(rest, SchemaVersion, nil)
 	if err != nil {
@@ -199,6 +255,5 @@ func (last *decoded) reuseHistory(data []byte) (*State, bool) {
 			return nil, false
 		}
 	}
-	st.History = cloneEach(last.st.History, Entry.clone)
 	return st, true
 }

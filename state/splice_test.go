@@ -51,7 +51,7 @@ func checkSplice(t testing.TB, last *decoded, data []byte) bool {
 	if !ok {
 		return false
 	}
-	want, err := decode(data)
+	want, err := decodeWhole(data)
 	if err != nil {
 		t.Errorf("reused the history of a file that does not decode (%v):\n%s", err, data)
 		return true
@@ -221,6 +221,33 @@ func FuzzHistoryReuse(f *testing.F) {
 		checkSplice(t, last, data)
 		if _, err := decode(data); err == nil {
 			checkSplice(t, primed(t, data), base)
+		}
+	})
+}
+
+// FuzzStringEnd: stringEnd finds the end of a string as a walk over it,
+// byte by byte, does.
+func FuzzStringEnd(f *testing.F) {
+	for _, s := range []string{`"abc"`, `"a\"b"`, `"a\\"b"`, `"a\\\"b"`, `"\\\\"`, `"a\`, `"`, `"a\u0022"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 || data[0] != '"' {
+			return
+		}
+		j, escaped := 1, false
+		for ; j < len(data) && data[j] != '"'; j++ {
+			if data[j] == '\\' {
+				escaped = true
+				j++
+			}
+		}
+		want := min(j, len(data))
+		if want == len(data) {
+			return // does not end: any answer up to len(data) will do
+		}
+		if end, esc := stringEnd(data, 0); end != want || esc != escaped {
+			t.Fatalf("stringEnd(%q) = %d, %v; want %d, %v", data, end, esc, want, escaped)
 		}
 	})
 }

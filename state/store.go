@@ -295,11 +295,11 @@ func (s *Store) read() (*State, error) {
 			return st, nil
 		}
 	}
-	st, err := decode(data)
+	st, hist, err := decodeMember(data)
 	if err != nil {
 		return nil, fmt.Errorf("state: %s: %w", s.Path(), err)
 	}
-	s.last.Store(&decoded{data: data, st: st.clone(), hist: historyMember(data)})
+	s.last.Store(&decoded{data: data, st: st.clone(), hist: hist})
 	return st, nil
 }
 

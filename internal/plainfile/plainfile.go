@@ -6,6 +6,7 @@
 package plainfile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -151,12 +152,14 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 		return nil, &TooLargeError{Path: path, Size: fi.Size(), Limit: limit}
 	}
 	// The file may grow while it is read: never read more than limit+1.
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	// Room for what it holds now, and a little more, saves growing the
+	// buffer step by step.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+512))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
-		return nil, &TooLargeError{Path: path, Size: int64(len(data)), Limit: limit}
+	if int64(buf.Len()) > limit {
+		return nil, &TooLargeError{Path: path, Size: int64(buf.Len()), Limit: limit}
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
