@@ -309,6 +309,10 @@ func TestFailedCheckSaysSoInPlainWords(t *testing.T) {
 func TestNewGradeSaysItsAverage(t *testing.T) {
 	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, _, cli := signedIn(t)
+	// Quiet hours would hold the notification back in the evening.
+	if code, _, errs := cli("config", "set", "quiet-hours", "off"); code != 0 {
+		t.Fatal(errs)
+	}
 	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
 		t.Fatal(errs)
 	}
