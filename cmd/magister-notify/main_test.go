@@ -104,30 +104,39 @@ func TestStatusNewerVersion(t *testing.T) {
 
 func TestStatusWhileLocked(t *testing.T) {
 	dir := t.TempDir()
+	release := holdState(t, dir)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	code, _, errs := runCLI(t, ctx, "--state-dir", dir, "status")
+	release()
+	want := fmt.Sprintf("state is locked by pid %d (magister-notify tray) since ", os.Getpid())
+	if code != exitLocked || !strings.Contains(errs, want) {
+		t.Fatalf("code %d, stderr %q, want %q", code, errs, want)
+	}
+}
+
+// holdState holds the state in dir under its exclusive lock, as a tray in
+// the middle of a change does, until release is called.
+func holdState(t *testing.T, dir string) (release func()) {
+	t.Helper()
 	st, err := state.Open(dir, state.WithOwner("magister-notify tray"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	locked, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error)
+	locked, unlock, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {
 		done <- st.Update(context.Background(), func(*state.State) error {
 			close(locked)
-			<-release
+			<-unlock
 			return nil
 		})
 	}()
 	<-locked
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	code, _, errs := runCLI(t, ctx, "--state-dir", dir, "status")
-	close(release)
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("state is locked by pid %d (magister-notify tray) since ", os.Getpid())
-	if code != exitLocked || !strings.Contains(errs, want) {
-		t.Fatalf("code %d, stderr %q, want %q", code, errs, want)
+	return func() {
+		close(unlock)
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
 

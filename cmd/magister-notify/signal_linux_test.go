@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"os/exec"
 	"path/filepath"
@@ -24,26 +23,7 @@ import (
 // at start-up.
 func TestStopSignalCancelsWhatChangesThings(t *testing.T) {
 	dir := t.TempDir()
-	st, err := state.Open(dir, state.WithOwner("magister-notify tray"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	locked, release := make(chan struct{}), make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- st.Update(context.Background(), func(*state.State) error {
-			close(locked)
-			<-release
-			return nil
-		})
-	}()
-	<-locked
-	defer func() {
-		close(release)
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	defer holdState(t, dir)()
 	for _, tc := range []struct {
 		args     []string
 		readOnly bool
