@@ -207,8 +207,8 @@ func namedCommand(root *cobra.Command, args []string) string {
 // readOnly is the annotation of a command that only reads: it may be ended
 // at any instant, so a stop signal keeps its default action (see runMain).
 // (Such a command may move a damaged state file aside, as every reader
-// does; that is a rename, and a reader killed then is like one that lost
-// power: the state package expects what a killed writer leaves.)
+// does: a rename and an atomic write. Ended in between, it is like a
+// process that lost power, and the state package expects what that leaves.)
 const readOnly = "read-only"
 
 // watchSignals makes the first stop signal cancel cmd's context, unless
