@@ -24,7 +24,9 @@ func decodeEntries(data []byte) ([]Entry, bool) {
 	if !r.next('[') {
 		return nil, false
 	}
-	out := make([]Entry, 0, len(data)/256) // "[]" decodes to an empty slice, not nil
+	// "[]" decodes to an empty slice, not nil. Room for what the app
+	// writes; a larger file (not the app's) grows it.
+	out := make([]Entry, 0, min(len(data)/256, HistoryLimit))
 	if r.next(']') {
 		return out, r.end()
 	}
