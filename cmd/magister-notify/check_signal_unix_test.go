@@ -25,7 +25,6 @@ func TestCheckStoppedMidDeliveryReleasesItsLease(t *testing.T) {
 	school, dir, cli := signedIn(t)
 	jsonl := filepath.Join(dir, "out.jsonl")
 	for _, args := range [][]string{
-		{"config", "set", "quiet-hours", "off"},
 		{"config", "set", "sinks", "jsonl:" + jsonl},
 		{"check"}, // baseline
 	} {

@@ -25,6 +25,11 @@ func signedIn(t *testing.T) (*magistertest.School, string, func(args ...string) 
 	dir := t.TempDir()
 	cli := cliOn(t, dir)
 	signIn(t, school.URL, cli)
+	// What a test delivers must not depend on the time of day it runs:
+	// the default quiet hours hold notifications back in the evening.
+	if code, _, errs := cli("config", "set", "quiet-hours", "off"); code != 0 {
+		t.Fatalf("config set quiet-hours off: %s", errs)
+	}
 	return school, dir, cli
 }
 
@@ -225,7 +230,6 @@ func TestNotifyTestIsNeverKept(t *testing.T) {
 func TestResumeDigests(t *testing.T) {
 	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, _, cli := signedIn(t)
-	cli("config", "set", "quiet-hours", "off")
 	cli("config", "set", "sinks", "stdout")
 	if code, _, errs := cli("check"); code != 0 { // baseline
 		t.Fatal(errs)
@@ -309,10 +313,6 @@ func TestFailedCheckSaysSoInPlainWords(t *testing.T) {
 func TestNewGradeSaysItsAverage(t *testing.T) {
 	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, _, cli := signedIn(t)
-	// Quiet hours would hold the notification back in the evening.
-	if code, _, errs := cli("config", "set", "quiet-hours", "off"); code != 0 {
-		t.Fatal(errs)
-	}
 	if code, _, errs := cli("check", "--sink", "stdout"); code != 0 {
 		t.Fatal(errs)
 	}
@@ -354,7 +354,6 @@ func TestNewGradeSaysItsAverage(t *testing.T) {
 func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
 	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
-	cli("config", "set", "quiet-hours", "off")
 	jsonl := configureJSONL(t, dir, cli)
 	if code, _, errs := cli("check"); code != 0 {
 		t.Fatal(errs)
@@ -386,7 +385,6 @@ func TestEndedSignInIsAnnouncedOnce(t *testing.T) {
 func TestPreviewThroughTheCLI(t *testing.T) {
 	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
-	cli("config", "set", "quiet-hours", "off")
 	jsonl := configureJSONL(t, dir, cli)
 	cli("config", "set", "preview-time", "23:59") // the baseline comes before it
 	if code, _, errs := cli("check"); code != 0 {

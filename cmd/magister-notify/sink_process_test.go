@@ -15,7 +15,6 @@ func TestOneOffSinkLeavesHeldEntriesForTheConfiguredSinks(t *testing.T) {
 	dutchLocale(t) // the notifications' Dutch words are what is checked
 	school, dir, cli := signedIn(t)
 	for _, args := range [][]string{
-		{"config", "set", "quiet-hours", "off"},
 		{"config", "set", "sinks", "stdout"},
 		{"check"}, // baseline
 		{"pause", "1h"},
