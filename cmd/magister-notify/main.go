@@ -46,9 +46,9 @@ type app struct {
 	tokenFileExisted bool // login: tokens.json was there before it
 
 	// catchSignals: a stop signal cancels a command that is not read-only
-	// (runMain; tests leave signals alone). stopWatching ends that.
+	// (runMain, whose process ends with the command; tests leave signals
+	// alone).
 	catchSignals bool
-	stopWatching func()
 	// allCommands builds every command whatever the command line names
 	// (see rootCommand); tests compare both trees.
 	allCommands bool
@@ -97,11 +97,6 @@ func newApp(stdout, stderr io.Writer) *app {
 func (a *app) execute(ctx context.Context, args []string) int {
 	stdout, stderr := a.stdout, a.stderr
 	root := a.rootCommand(args)
-	defer func() {
-		if a.stopWatching != nil {
-			a.stopWatching()
-		}
-	}()
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -219,7 +214,6 @@ func (a *app) watchSignals(cmd *cobra.Command, _ []string) {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), stopSignals()...)
 	context.AfterFunc(ctx, stop) // the default action again, for the second signal
-	a.stopWatching = stop
 	cmd.SetContext(ctx)
 }
 
